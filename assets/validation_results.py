@@ -1,0 +1,42 @@
+"""validation_results: what a paid verifier would say of each contact's email and phone."""
+
+import dagster as dg
+
+from assets.metadata import counts_table, list_counts_table
+from assets.normalized_contacts import normalized_contacts
+from assets.partitions import monthly_partitions, snapshot_of, today_of
+from assets.resources import HygieneResource
+from hygiene_pipeline.dns_check import DomainChecker
+from hygiene_pipeline.validate import validate_contacts
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    deps=[normalized_contacts],
+    group_name="hygiene",
+    kinds={"duckdb", "polars", "dns"},
+    owners=["team:marketing-ops"],
+    description=(
+        "One row per contact: `email_status` (valid, invalid, risky, unknown, missing) with every "
+        "finding in `email_reasons` and a typo fix in `email_suggestion`; `phone_status` (valid, "
+        "invalid, placeholder, missing); completeness and freshness `issues`. DNS goes through "
+        "HYGIENE_NAMESERVERS; a DNS failure gives `unknown`, never `invalid`."
+    ),
+)
+def validation_results(
+    context: dg.AssetExecutionContext, hygiene: HygieneResource
+) -> dg.MaterializeResult:
+    snapshot = snapshot_of(context)
+    store = hygiene.store()
+    contacts = store.read_partition("normalized_contacts", snapshot)
+    checker = DomainChecker.from_env(hygiene.nameserver_setting)
+    results = validate_contacts(contacts, today=today_of(context), domain_checker=checker)
+    store.replace_partition(snapshot, {"validation_results": results})
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": results.height,
+            "email_status": counts_table(results, "email_status"),
+            "phone_status": counts_table(results, "phone_status"),
+            "issues": list_counts_table(results, "issues", heading="issue"),
+        }
+    )

@@ -1,0 +1,154 @@
+"""Duplicate detection: normalized contacts in, `schema.DUPLICATE_CLUSTERS` rows out.
+
+Plain polars + rapidfuzz, no orchestration imports. The steps, each in its own module:
+
+1. `dedupe_keys`: folded names, email parts, company keys; blocking keys (same email, same
+   phone, name key + company / personal email local part, corporate domain + name key or last
+   initial + job title). Blocks over `block_cap` records are skipped and counted.
+2. `dedupe_scoring`: Jaro-Winkler on names (straight or swapped), exact field agreement, and the
+   three match rules (email, phone, name + corroboration) with a colleague guard.
+3. `dedupe_clusters`: greedy average-linkage clustering (no chaining through one weak link),
+   a cluster size cap, and the survivor by ordered rules.
+
+`cluster_id` is "dup-" + the smallest contact_id of the cluster: the same records give the same
+id in any row order and any run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from hygiene_pipeline import schema
+from hygiene_pipeline.dedupe_clusters import (
+    COMPLETENESS_FIELDS,
+    best_links,
+    choose_survivors,
+    cluster_pairs,
+)
+from hygiene_pipeline.dedupe_keys import (
+    BLOCK_TYPES,
+    blocking_keys,
+    candidate_pairs,
+    contact_features,
+)
+from hygiene_pipeline.dedupe_scoring import MATCH_RULES, DedupeConfig, score_pairs
+
+__all__ = ["DedupeConfig", "find_duplicate_clusters", "find_duplicate_clusters_with_stats"]
+
+CLUSTER_ID_PREFIX = "dup-"
+
+_REQUIRED_COLUMNS = tuple(
+    dict.fromkeys(
+        (
+            "snapshot", "contact_id", "first_name", "last_name", "email", "phone", "phone_type",
+            "company", "created_at", "last_activity_at", *COMPLETENESS_FIELDS,
+        )
+    )
+)  # fmt: skip
+
+
+def find_duplicate_clusters(
+    contacts: pl.DataFrame, config: DedupeConfig | None = None
+) -> pl.DataFrame:
+    """One row per contact in a duplicate cluster of 2+, with `schema.DUPLICATE_CLUSTERS` columns.
+
+    Sorted by cluster_id then contact_id; exactly one `is_survivor` per cluster.
+    """
+    clusters, _ = find_duplicate_clusters_with_stats(contacts, config)
+    return clusters
+
+
+def find_duplicate_clusters_with_stats(
+    contacts: pl.DataFrame, config: DedupeConfig | None = None
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Like `find_duplicate_clusters`, plus counts that explain the run.
+
+    Stats: contacts, contacts_without_id, snapshots; blocks (per block type: blocks = keys
+    shared by 2+ records, skipped_blocks = those over `block_cap`, skipped_block_rows);
+    skipped_blocks (total), candidate_pairs, matched_pairs, matches_by_rule (email, phone, name),
+    refused_weak_links, refused_oversized, clusters, clustered_contacts.
+
+    Each snapshot is deduplicated on its own: a contact is never matched with itself in another
+    month's export.
+    """
+    config = config or DedupeConfig()
+    missing = [name for name in _REQUIRED_COLUMNS if name not in contacts.columns]
+    if missing:
+        raise ValueError(f"contacts are missing columns {missing}; has {contacts.columns}")
+
+    dtypes = schema.NORMALIZED_CONTACTS
+    rows = contacts.select([pl.col(name).cast(dtypes[name]) for name in _REQUIRED_COLUMNS])
+    rows = rows.filter(pl.col("contact_id").is_not_null())
+    stats: dict[str, Any] = {
+        "contacts": contacts.height,
+        "contacts_without_id": contacts.height - rows.height,
+        "snapshots": 0,
+        "blocks": {
+            block_type: {"blocks": 0, "skipped_blocks": 0, "skipped_block_rows": 0}
+            for block_type in BLOCK_TYPES
+        },
+        "skipped_blocks": 0,
+        "candidate_pairs": 0,
+        "matched_pairs": 0,
+        "matches_by_rule": dict.fromkeys(MATCH_RULES, 0),
+        "refused_weak_links": 0,
+        "refused_oversized": 0,
+        "clusters": 0,
+        "clustered_contacts": 0,
+    }
+    results = [schema.empty(schema.DUPLICATE_CLUSTERS)]
+    for part in rows.partition_by("snapshot", maintain_order=False):
+        result, part_stats = _dedupe_snapshot(part, config)
+        results.append(result)
+        _add_counts(stats, part_stats)
+        stats["snapshots"] += 1
+    result = pl.concat(results).sort("snapshot", "cluster_id", "contact_id")
+    return result, stats
+
+
+def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataFrame, dict]:
+    # Row numbers follow contact_id, so every tie below breaks the same way in any input order.
+    # A contact_id listed twice is ordered by its other fields for the same reason.
+    order = ["contact_id"]
+    if rows.get_column("contact_id").is_duplicated().any():
+        order = list(_REQUIRED_COLUMNS)
+        order.remove("contact_id")
+        order.insert(0, "contact_id")
+    rows = rows.sort(order, nulls_last=True).with_row_index("idx")
+
+    features = contact_features(rows)
+    pairs, block_stats = candidate_pairs(blocking_keys(features), config.block_cap)
+    stats: dict[str, Any] = {
+        "blocks": block_stats,
+        "skipped_blocks": sum(entry["skipped_blocks"] for entry in block_stats.values()),
+        "candidate_pairs": pairs.height,
+    }
+
+    matches = score_pairs(pairs, features, config)
+    stats["matched_pairs"] = matches.height
+    by_rule = dict(matches.group_by("rule").len().iter_rows())
+    stats["matches_by_rule"] = {rule: by_rule.get(rule, 0) for rule in MATCH_RULES}
+
+    root_of, cluster_stats = cluster_pairs(matches, config.max_cluster_size)
+    stats.update(cluster_stats)
+
+    links = best_links(matches, root_of)
+    members = rows.join(links, on="idx")
+    members = members.with_columns(
+        cluster_id=pl.lit(CLUSTER_ID_PREFIX) + pl.col("contact_id").min().over("root")
+    )
+    result = schema.conform(choose_survivors(members), schema.DUPLICATE_CLUSTERS)
+    stats["clusters"] = result.get_column("cluster_id").n_unique()
+    stats["clustered_contacts"] = result.height
+    return result, stats
+
+
+def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:
+    """Add the (nested) counts of `part` into `total`."""
+    for key, value in part.items():
+        if isinstance(value, dict):
+            _add_counts(total.setdefault(key, {}), value)
+        else:
+            total[key] = total.get(key, 0) + value

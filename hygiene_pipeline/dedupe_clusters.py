@@ -1,0 +1,106 @@
+"""From matched pairs to clusters without chaining, and one survivor per cluster.
+
+Clustering is greedy average linkage over the matched pairs, strongest first:
+
+- every record starts alone; pairs are taken by score (highest first, then by record order);
+- two groups join only if at least half of all pairs between them matched. A record joins a pair
+  it matches one member of, but a group of three needs two of its members matched, and two pairs
+  linked by a single weak match (A~B, B~C, C~D) stay two clusters;
+- a join that would make a cluster bigger than `max_cluster_size` is refused.
+
+Every member therefore matches at least one other member directly, and each refusal is counted.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Fields counted for "most complete record" when choosing the survivor.
+COMPLETENESS_FIELDS = (
+    "first_name", "last_name", "email", "phone", "company", "job_title", "owner", "lead_source",
+    "country",
+)  # fmt: skip
+
+
+def cluster_pairs(
+    matches: pl.DataFrame, max_cluster_size: int
+) -> tuple[dict[int, int], dict[str, int]]:
+    """Assign each matched record (by idx) a cluster root; returns (record -> root, stats).
+
+    `matches` has columns a, b, score with a < b. Records that end up alone are left out.
+    """
+    ordered = matches.sort(["score", "a", "b"], descending=[True, False, False])
+    in_order = list(
+        zip(ordered.get_column("a").to_list(), ordered.get_column("b").to_list(), strict=True)
+    )
+    linked = set(in_order)
+    root_of: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    refused_weak = refused_size = 0
+    for a, b in in_order:
+        root_a, root_b = root_of.get(a, a), root_of.get(b, b)
+        if root_a == root_b:
+            continue
+        group_a, group_b = members.get(root_a, [a]), members.get(root_b, [b])
+        if len(group_a) + len(group_b) > max_cluster_size:
+            refused_size += 1
+            continue
+        cross = sum(1 for x in group_a for y in group_b if (min(x, y), max(x, y)) in linked)
+        if 2 * cross < len(group_a) * len(group_b):
+            refused_weak += 1
+            continue
+        root = min(root_a, root_b)
+        merged = sorted(group_a + group_b)
+        members.pop(root_a, None)
+        members.pop(root_b, None)
+        members[root] = merged
+        for record in merged:
+            root_of[record] = root
+    stats = {"refused_weak_links": refused_weak, "refused_oversized": refused_size}
+    return root_of, stats
+
+
+def best_links(matches: pl.DataFrame, root_of: dict[int, int]) -> pl.DataFrame:
+    """Per clustered record: the best-scoring match inside its own cluster (score, evidence)."""
+    idx_type = matches.schema["a"]
+    roots = pl.DataFrame(
+        {"idx": list(root_of), "root": list(root_of.values())},
+        schema={"idx": idx_type, "root": idx_type},
+    )
+    inside = (
+        matches.join(roots.rename({"idx": "a", "root": "root_a"}), on="a")
+        .join(roots.rename({"idx": "b", "root": "root_b"}), on="b")
+        .filter(pl.col("root_a") == pl.col("root_b"))
+    )
+    ends = pl.concat(
+        [
+            inside.select(idx="a", partner="b", score="score", evidence="evidence"),
+            inside.select(idx="b", partner="a", score="score", evidence="evidence"),
+        ]
+    )
+    best = (
+        ends.sort(["idx", "score", "partner"], descending=[False, True, False])
+        .group_by("idx", maintain_order=True)
+        .first()
+        .select("idx", "score", match_evidence="evidence")
+    )
+    return roots.join(best, on="idx", how="left")
+
+
+def choose_survivors(members: pl.DataFrame) -> pl.DataFrame:
+    """Add `is_survivor`: one per `cluster_id`, by ordered rules.
+
+    Most complete record (non-blank COMPLETENESS_FIELDS), then most recent last activity, then
+    oldest creation, then the smallest contact_id so the choice never depends on row order.
+    """
+    filled = [
+        pl.col(name).cast(pl.String).str.strip_chars().fill_null("").str.len_chars() > 0
+        for name in COMPLETENESS_FIELDS
+    ]
+    ranked = members.with_columns(completeness=pl.sum_horizontal(filled)).sort(
+        ["cluster_id", "completeness", "last_activity_at", "created_at", "contact_id"],
+        descending=[False, True, True, False, False],
+        nulls_last=True,
+    )
+    first_in_cluster = pl.int_range(pl.len()).over("cluster_id") == 0
+    return ranked.with_columns(is_survivor=first_in_cluster).drop("completeness")

@@ -1,0 +1,288 @@
+"""Offline e-mail rules: syntax, role accounts, disposable and free-mail domains, typo suggestions.
+
+Everything here is pure and per value (no network, no DataFrames), so the validation stage can
+run it once per distinct address or domain. DNS deliverability lives in dns_check.py.
+
+Typo suggestions follow mailcheck.js (MIT): a domain that is a well-known provider gets no
+suggestion; otherwise the closest well-known provider domain within edit distance 2; otherwise
+the second-level name and the TLD are corrected separately. Guards keep company domains quiet:
+short provider names (web, gmx, free, live, ...) only match with the same name (tree.fr is not
+free.fr), a real TLD is never "corrected" into another one (brouwer.co stays), and a regional
+variant of a multi-country provider (outlook.be) is not moved to another country.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import pycountry
+from disposable_email_domains import blocklist as _DISPOSABLE
+from email_validator import EmailNotValidError, validate_email
+from rapidfuzz.distance import OSA, Levenshtein
+
+# Local parts that reach a function or a team, not a person (compared without a +tag).
+ROLE_ACCOUNTS: tuple[str, ...] = (
+    "info", "sales", "admin", "administrator", "support", "contact", "office", "hello",
+    "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "billing", "invoice",
+    "invoices", "accounts", "accounting", "finance", "marketing", "team", "jobs", "careers",
+    "hr", "recruitment", "postmaster", "webmaster", "hostmaster", "abuse", "security",
+    "privacy", "newsletter", "service", "customerservice", "help", "helpdesk", "enquiries",
+    "orders", "reception", "press", "legal", "mail", "root", "staff",
+    # Dutch, German, French, Italian and Greek offices use their own words.
+    "verkoop", "klantenservice", "administratie", "secretariaat", "boekhouding", "receptie",
+    "vacatures", "kontakt", "vertrieb", "buchhaltung", "zentrale", "bewerbung", "accueil",
+    "commercial", "compta", "comptabilite", "facturation", "direction", "recrutement",
+    "amministrazione", "commerciale", "ufficio", "grammateia",
+)  # fmt: skip
+
+# Free-mail / ISP providers: the typo-suggestion targets and the free-mail list. Order matters:
+# on a tie the earlier (more common) provider wins.
+FREE_MAIL_PROVIDERS: tuple[str, ...] = (
+    "gmail.com", "googlemail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "msn.com", "ymail.com", "protonmail.com",
+    "proton.me", "gmx.com", "mail.com", "zoho.com", "fastmail.com", "tutanota.com",
+    # Germany, Austria, Switzerland
+    "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de", "t-online.de", "freenet.de",
+    "posteo.de", "mail.de", "arcor.de", "hotmail.de", "outlook.de", "live.de", "yahoo.de",
+    "googlemail.de", "aon.at", "chello.at", "bluewin.ch", "hispeed.ch",
+    # France
+    "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "neuf.fr", "bbox.fr",
+    "hotmail.fr", "outlook.fr", "live.fr", "yahoo.fr", "aliceadsl.fr", "club-internet.fr",
+    # Netherlands
+    "ziggo.nl", "kpnmail.nl", "kpnplanet.nl", "hetnet.nl", "xs4all.nl", "planet.nl",
+    "home.nl", "chello.nl", "casema.nl", "quicknet.nl", "upcmail.nl", "hotmail.nl",
+    "outlook.nl", "live.nl", "yahoo.nl",
+    # Belgium, Luxembourg
+    "telenet.be", "skynet.be", "proximus.be", "hotmail.be", "outlook.be", "live.be",
+    "pt.lu",
+    # Italy, Spain, Portugal
+    "libero.it", "virgilio.it", "alice.it", "tiscali.it", "tin.it", "hotmail.it",
+    "outlook.it", "live.it", "yahoo.it", "yahoo.es", "hotmail.es", "outlook.es",
+    "telefonica.net", "sapo.pt",
+    # Greece
+    "otenet.gr", "yahoo.gr", "hol.gr", "hotmail.gr", "windowslive.com",
+    # United Kingdom, Ireland
+    "btinternet.com", "hotmail.co.uk", "yahoo.co.uk", "live.co.uk", "outlook.co.uk",
+    "sky.com", "virginmedia.com", "talktalk.net", "ntlworld.com", "eircom.net",
+    # Nordics, Central and Eastern Europe
+    "hotmail.se", "live.se", "telia.com", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
+    "seznam.cz", "yandex.com", "mail.ru",
+)  # fmt: skip
+
+# Domains reserved for documentation or obviously used for tests.
+TEST_DOMAINS: tuple[str, ...] = ("example.com", "example.org", "example.net", "test.com")
+# A local part or a name that is one of these words (digits allowed after it) marks a test record.
+TEST_WORD_PATTERN = r"^(?:test|testing|asdf|x{3,}|dummy|fake)\d*$"
+
+# Second-level suffixes under which the registrable name is the third label.
+_TWO_LEVEL_SUFFIXES = frozenset((
+    "co.uk", "org.uk", "me.uk", "ltd.uk", "plc.uk", "ac.uk", "gov.uk", "com.gr", "gov.gr",
+    "co.at", "or.at", "ac.at", "com.cy", "com.es", "com.pt", "com.pl", "com.tr", "co.il",
+    "com.au", "co.nz", "com.br", "co.za", "co.jp",
+))  # fmt: skip
+# TLDs we may correct an unknown TLD into, most common first (ties go to the earlier one).
+_COMMON_TLDS: tuple[str, ...] = (
+    "com", "net", "org", "nl", "de", "fr", "be", "it", "gr", "eu", "uk", "co.uk", "at", "ch",
+    "es", "lu", "info", "biz", "io", "pl", "pt", "dk", "se", "no", "fi", "ie", "cz",
+)  # fmt: skip
+# Real TLDs, so a company's real TLD is never "corrected": every ISO 3166 country code, the
+# legacy gTLDs, the IANA gTLDs within one edit of a common TLD (IANA list of May 2026), and
+# European city and region TLDs. Longer unknown TLDs are never close enough to be corrected.
+_GENERIC_TLDS = (
+    "com", "net", "org", "info", "biz", "edu", "gov", "int", "mil", "name", "pro", "mobi",
+    "aero", "asia", "cat", "coop", "jobs", "museum", "tel", "travel", "app", "dev", "shop",
+    "online", "store", "site", "tech", "xyz", "cloud", "email",
+    "art", "bet", "bid", "bio", "bom", "cam", "eat", "esq", "eus", "fit", "frl", "ftr", "fyi",
+    "gbiz", "ice", "ist", "itv", "lat", "lpl", "mit", "mom", "nec", "new", "next", "nfl", "ngo",
+    "now", "ntt", "ong", "onl", "pet", "sew", "sex", "sfr", "tdk", "uno", "vet",
+    "amsterdam", "berlin", "hamburg", "koeln", "cologne", "bayern", "nrw", "ruhr", "saarland",
+    "paris", "bzh", "alsace", "corsica", "brussels", "vlaanderen", "gent", "swiss", "wien",
+    "tirol", "london", "scot", "wales", "cymru", "barcelona", "madrid", "gal",
+)  # fmt: skip
+KNOWN_TLDS = frozenset(
+    {country.alpha_2.lower() for country in pycountry.countries}
+    | {"uk", "eu", "ac", "su"}
+    | set(_GENERIC_TLDS)
+    | _TWO_LEVEL_SUFFIXES
+)
+
+_PROVIDERS = frozenset(FREE_MAIL_PROVIDERS)
+_ROLES = frozenset(ROLE_ACCOUNTS)
+_TEST_WORD = re.compile(TEST_WORD_PATTERN)
+_LONG_NAME = 5  # provider names this long may be matched with a different name (gmial -> gmail)
+
+
+@dataclass(frozen=True, slots=True)
+class AddressSyntax:
+    """email-validator's view of one address; `error` is None when the syntax is fine."""
+
+    error: str | None
+    local_part: str = ""
+    domain: str = ""  # Unicode form, lower-case
+    ascii_domain: str = ""  # IDNA form, what DNS and the blocklists use
+    smtputf8: bool = False  # the local part needs an SMTPUTF8-capable mail system
+
+
+def check_syntax(email: str) -> AddressSyntax:
+    """Syntax only (no DNS): quoted local parts and IP literals are rejected, as ESPs do."""
+    try:
+        result = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        return AddressSyntax(error=str(error))
+    return AddressSyntax(
+        error=None,
+        local_part=result.local_part,
+        domain=result.domain,
+        ascii_domain=result.ascii_domain,
+        smtputf8=result.smtputf8,
+    )
+
+
+# A plain lower-case ASCII dot-atom local part: for these, email-validator's verdict depends only
+# on the domain and the length, so the domain can be validated once for all its addresses.
+_PLAIN_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_MAX_LOCAL, _MAX_ADDRESS = 64, 254
+
+
+def check_syntax_many(emails: Iterable[str]) -> dict[str, AddressSyntax]:
+    """`check_syntax` for many addresses, validating each distinct domain only once.
+
+    email-validator spends most of its time on the domain (IDNA, UTS #46), and a month of
+    contacts has far fewer domains than addresses. Plain lower-case ASCII local parts take this
+    shortcut; anything else (quotes, Unicode, odd lengths, bad domains) gets the full check, so
+    the result is the same as calling `check_syntax` on each address.
+    """
+    domains: dict[str, AddressSyntax] = {}
+    results: dict[str, AddressSyntax] = {}
+    for email in emails:
+        if email in results:
+            continue
+        local, _, domain = email.rpartition("@")
+        if len(local) <= _MAX_LOCAL and _PLAIN_LOCAL.fullmatch(local):
+            parsed = domains.get(domain)
+            if parsed is None:
+                parsed = domains[domain] = check_syntax("x@" + domain)
+            if parsed.error is None and _fits(local, email, parsed):
+                results[email] = replace(parsed, local_part=local)
+                continue
+        results[email] = check_syntax(email)
+    return results
+
+
+def _fits(local: str, email: str, parsed: AddressSyntax) -> bool:
+    """email-validator's length limit on the address as given, normalized and in IDNA form."""
+    forms = (email, f"{local}@{parsed.domain}", f"{local}@{parsed.ascii_domain}")
+    return all(len(form.encode()) <= _MAX_ADDRESS for form in forms)
+
+
+def local_base(local_part: str) -> str:
+    """The local part without a +tag, lower-case: Info+CRM is the info mailbox."""
+    return local_part.split("+", 1)[0].lower()
+
+
+def is_role_account(local_part: str) -> bool:
+    """A shared mailbox (info@, sales@): nobody in particular reads it."""
+    return local_base(local_part) in _ROLES
+
+
+def _self_and_parents(domain: str) -> list[str]:
+    labels = domain.lower().rstrip(".").split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def is_disposable(domain: str) -> bool:
+    """A throw-away mailbox domain, or a subdomain of one (x.mailinator.com)."""
+    return any(candidate in _DISPOSABLE for candidate in _self_and_parents(domain))
+
+
+def is_free_mail(domain: str) -> bool:
+    """A consumer mailbox provider: information for B2B lists, not a fault."""
+    return domain.lower().rstrip(".") in _PROVIDERS
+
+
+def is_test_address(local_part: str, domain: str) -> bool:
+    """test@, asdf@, xxx@ ... or a documentation / test domain (any subdomain too)."""
+    if _TEST_WORD.match(local_base(local_part)):
+        return True
+    return any(candidate in TEST_DOMAINS for candidate in _self_and_parents(domain))
+
+
+def split_domain(domain: str) -> tuple[str, str, str]:
+    """(subdomain prefix, second-level name, TLD): mail.brouwer.co.uk -> (mail, brouwer, co.uk)."""
+    labels = domain.split(".")
+    suffix_labels = 2 if len(labels) >= 3 and ".".join(labels[-2:]) in _TWO_LEVEL_SUFFIXES else 1
+    tld = ".".join(labels[-suffix_labels:])
+    name = labels[-suffix_labels - 1] if len(labels) > suffix_labels else ""
+    prefix = ".".join(labels[: -suffix_labels - 1])
+    return prefix, name, tld
+
+
+def _brand_domains() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for provider in FREE_MAIL_PROVIDERS:
+        name = split_domain(provider)[1]
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+_PROVIDER_PARTS = {provider: split_domain(provider) for provider in FREE_MAIL_PROVIDERS}
+_BRAND_DOMAIN_COUNT = _brand_domains()
+_LONG_PROVIDER_NAMES = tuple(
+    dict.fromkeys(name for _, name, _ in _PROVIDER_PARTS.values() if len(name) >= _LONG_NAME)
+)
+
+
+@lru_cache(maxsize=100_000)
+def suggest_domain(domain: str) -> str | None:
+    """The provider domain the writer probably meant (gmial.com -> gmail.com), else None."""
+    domain = domain.lower().rstrip(".")
+    if domain in _PROVIDERS or "." not in domain:
+        return None
+    prefix, name, tld = split_domain(domain)
+    closest = _closest_provider(domain, name, tld)
+    if closest is not None:
+        return closest
+    fixed_tld = tld if tld in KNOWN_TLDS else _closest(tld, _COMMON_TLDS, 1, OSA.distance) or tld
+    fixed_name = name
+    if not prefix:
+        candidate = _closest(name, _LONG_PROVIDER_NAMES, 2, Levenshtein.distance)
+        if candidate is not None and f"{candidate}.{fixed_tld}" in _PROVIDERS:
+            fixed_name = candidate
+    fixed = ".".join(part for part in (prefix, fixed_name, fixed_tld) if part)
+    return fixed if fixed != domain else None
+
+
+def _closest_provider(domain: str, name: str, tld: str) -> str | None:
+    best, best_distance = None, 3
+    for provider, (_, provider_name, _) in _PROVIDER_PARTS.items():
+        long_name = len(provider_name) >= _LONG_NAME
+        limit = min(2 if long_name else 1, best_distance - 1)
+        distance = Levenshtein.distance(domain, provider, score_cutoff=limit)
+        if distance > limit:
+            continue
+        if name != provider_name and not long_name:
+            continue  # short names: tree.fr is a company, not a typo of free.fr
+        # Same provider name, another real TLD: a regional variant (outlook.be) or a company
+        # (sky.co), unless a long brand lives on one domain only and one character slipped
+        # (gmail.cm).
+        if (
+            name == provider_name
+            and tld in KNOWN_TLDS
+            and (not long_name or _BRAND_DOMAIN_COUNT[name] > 1 or distance > 1)
+        ):
+            continue
+        best, best_distance = provider, distance
+    return best
+
+
+def _closest(word: str, choices: tuple[str, ...], limit: int, metric) -> str | None:
+    """The first choice at the smallest distance <= limit (choices are ordered by preference)."""
+    best, best_distance = None, limit + 1
+    for choice in choices:
+        distance = metric(word, choice, score_cutoff=limit)
+        if distance < best_distance:
+            best, best_distance = choice, distance
+    return best

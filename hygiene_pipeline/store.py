@@ -1,0 +1,164 @@
+"""DuckDB storage for the pipeline's tables: one table per stage, one snapshot per month.
+
+Why our own store rather than a generic IO manager: a month must be replaced atomically (delete and
+insert in one transaction, together with any side tables), an empty month must still leave a typed
+table, and a table written by an older version must accept new columns by name.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_LOCK_HINT = re.compile(r"Conflicting lock is held in (?P<holder>.+?) \(PID (?P<pid>\d+)\)")
+
+
+class StoreLockedError(RuntimeError):
+    """Another process holds DuckDB's single-writer lock for longer than we are willing to wait."""
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class HygieneStore:
+    """The pipeline's DuckDB file. Short-lived connections, so other runs and readers get a turn."""
+
+    def __init__(self, path: Path, *, lock_timeout_s: float = 120.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout_s = lock_timeout_s
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the file, waiting for a writer lock held elsewhere and explaining it if it lasts."""
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(
+                f"no pipeline database at {self.path}: materialize a month first"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.2
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreLockedError(_lock_message(self.path, str(error))) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def replace_partition(self, snapshot: date, tables: Mapping[str, pl.DataFrame]) -> None:
+        """Replace `snapshot`'s rows in every given table in one transaction.
+
+        A crash mid-way leaves the month as it was; a rerun replaces rather than appends.
+        """
+        for name, frame in tables.items():
+            _check_identifier(name)
+            if "snapshot" not in frame.columns:
+                raise ValueError(f"table {name} rows must carry a snapshot column")
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for name, frame in tables.items():
+                    _write_month(con, name, snapshot, frame)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def read_partition(self, table: str, snapshot: date) -> pl.DataFrame:
+        """One month of one table in write order (DuckDB scans keep insertion order)."""
+        _check_identifier(table)
+        with self.connect(read_only=True) as con:
+            if not _table_exists(con, table):
+                raise LookupError(
+                    f"table {table} does not exist in {self.path}: materialize its asset first"
+                )
+            return con.execute(
+                f"SELECT * FROM {table} WHERE snapshot = ?",
+                [snapshot],
+            ).pl()
+
+    def query(self, sql: str, params: list | None = None) -> pl.DataFrame:
+        """A read-only query for summaries and reports."""
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).pl()
+
+    def tables(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT table_name FROM information_schema.tables ORDER BY table_name"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+
+def _write_month(
+    con: duckdb.DuckDBPyConnection, name: str, snapshot: date, frame: pl.DataFrame
+) -> None:
+    """Delete the month, then insert by column name, widening the table with any new column."""
+    if frame.height and frame.get_column("snapshot").drop_nulls().unique().to_list() != [snapshot]:
+        raise ValueError(f"rows for table {name} carry a snapshot other than {snapshot}")
+    con.register("incoming_rows", frame.to_arrow())
+    try:
+        if not _table_exists(con, name):
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming_rows LIMIT 0")
+        existing = {
+            row[0]: row[1]
+            for row in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ?",
+                [name],
+            ).fetchall()
+        }
+        incoming_types = dict(
+            con.execute("SELECT column_name, column_type FROM (DESCRIBE incoming_rows)").fetchall()
+        )
+        for column, column_type in incoming_types.items():
+            if column not in existing:
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {column_type}")
+        con.execute(f"DELETE FROM {name} WHERE snapshot = ?", [snapshot])
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()[0]
+    )
+
+
+def _check_identifier(name: str) -> None:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a valid table name: {name!r}")
+
+
+def _lock_message(path: Path, error: str) -> str:
+    match = _LOCK_HINT.search(error)
+    holder = ""
+    if match:
+        holder = f" by {match.group('holder')} (PID {match.group('pid')})"
+    return (
+        f"the pipeline database {path} is locked{holder}. DuckDB allows one writer at a time: "
+        "close any notebook, DuckDB CLI or BI tool that has the file open (or open it with "
+        "read_only=True while runs are going), then rerun this month."
+    )

@@ -1,0 +1,153 @@
+"""The default prune policy: first matching rule sets the action, every match is a reason."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+
+from hygiene_pipeline import schema
+from hygiene_pipeline.prune import build_prune_list
+
+OCT = date(2026, 10, 1)
+TODAY = date(2026, 11, 1)  # the partition's end
+RECENT = datetime(2026, 10, 20, 10, 0)
+
+
+def _contacts(rows: list[dict]) -> pl.DataFrame:
+    base = {
+        "snapshot": OCT, "source_file": "export.csv", "source_row": 2, "source_system": "hubspot",
+        "first_name": "Sanne", "last_name": "de Graaf", "email": None, "phone_input": None,
+        "phone": None, "phone_type": None, "company": "Brouwer Logistiek B.V.", "job_title": None,
+        "owner": "Jan Peeters", "lead_source": "Organic Search", "lifecycle_stage": "lead",
+        "lead_status": None, "country": "NL", "created_at": datetime(2024, 1, 10),
+        "updated_at": RECENT, "last_activity_at": RECENT, "unsubscribed": False, "bounce": "none",
+        "bounce_reason": None,
+    }  # fmt: skip
+    return schema.conform(
+        pl.DataFrame([{**base, **row} for row in rows]), schema.NORMALIZED_CONTACTS
+    )
+
+
+def _validation(contacts: pl.DataFrame, overrides: dict[str, dict]) -> pl.DataFrame:
+    rows = []
+    for contact_id in contacts["contact_id"]:
+        row = {"snapshot": OCT, "contact_id": contact_id, "email_status": "valid",
+               "email_reasons": [], "email_suggestion": None, "phone_status": "valid",
+               "issues": []}  # fmt: skip
+        rows.append({**row, **overrides.get(contact_id, {})})
+    return schema.conform(pl.DataFrame(rows), schema.VALIDATION_RESULTS)
+
+
+def _clusters(rows: list[tuple[str, str, bool]]) -> pl.DataFrame:
+    if not rows:
+        return schema.empty(schema.DUPLICATE_CLUSTERS)
+    return schema.conform(
+        pl.DataFrame(
+            [
+                {"snapshot": OCT, "contact_id": cid, "cluster_id": cluster, "is_survivor": keep,
+                 "score": 0.97, "match_evidence": "email=same"}
+                for cid, cluster, keep in rows
+            ]
+        ),
+        schema.DUPLICATE_CLUSTERS,
+    )  # fmt: skip
+
+
+def _prune(contacts, validation_overrides=None, clusters=None) -> dict[str, dict]:
+    prune = build_prune_list(
+        contacts,
+        clusters if clusters is not None else _clusters([]),
+        _validation(contacts, validation_overrides or {}),
+        today=TODAY,
+    )
+    assert prune.schema == pl.Schema(schema.PRUNE_LIST)
+    return {row["contact_id"]: row for row in prune.iter_rows(named=True)}
+
+
+def test_each_rule_sets_its_action_with_evidence():
+    contacts = _contacts(
+        [
+            {"contact_id": "keep", "email": "sanne@brouwer-logistiek.nl"},
+            {"contact_id": "dup", "email": "s.degraaf@brouwer-logistiek.nl"},
+            {"contact_id": "unsub", "unsubscribed": True},
+            {"contact_id": "hard", "bounce": "hard", "bounce_reason": "550 5.1.1 no such user"},
+            {"contact_id": "invalid"},
+            {"contact_id": "unreachable"},
+            {"contact_id": "soft", "bounce": "soft"},
+            {"contact_id": "risky"},
+            {"contact_id": "stale", "last_activity_at": datetime(2026, 3, 31)},
+            {"contact_id": "never", "last_activity_at": None, "created_at": datetime(2025, 6, 1)},
+            {"contact_id": "new", "last_activity_at": None, "created_at": datetime(2026, 9, 1)},
+        ]
+    )
+    verdicts = _prune(
+        contacts,
+        {
+            "invalid": {"email_status": "invalid", "email_reasons": ["domain_not_found"]},
+            "unreachable": {"email_status": "missing", "phone_status": "placeholder"},
+            "risky": {"email_status": "risky", "email_reasons": ["role_account"]},
+        },
+        _clusters([("keep", "dup-keep", True), ("dup", "dup-keep", False)]),
+    )
+    actions = {
+        cid: (row["action"], row["reasons"], row["merge_into"]) for cid, row in verdicts.items()
+    }
+    assert actions == {
+        "dup": ("merge", ["duplicate_of: keep"], "keep"),
+        "unsub": ("delete", ["unsubscribed"], None),
+        "hard": ("delete", ["hard_bounce: 550 5.1.1 no such user"], None),
+        "invalid": ("delete", ["email_invalid: domain_not_found"], None),
+        "unreachable": ("delete", ["unreachable: no email and phone placeholder"], None),
+        "soft": ("quarantine", ["soft_bounce"], None),
+        "risky": ("quarantine", ["email_risky: role_account"], None),
+        "stale": ("re_engage", ["no_engagement_since: 2026-03-31"], None),
+        "never": ("re_engage", ["never_engaged: created 2025-06-01"], None),
+    }  # "keep" and "new" are kept: absent from the list
+
+
+def test_six_months_is_measured_from_the_partition_end_not_the_clock():
+    contacts = _contacts(
+        [
+            {"contact_id": "edge", "last_activity_at": datetime(2026, 5, 1)},
+            {"contact_id": "older", "last_activity_at": datetime(2026, 4, 30, 23, 59)},
+        ]
+    )
+    assert list(_prune(contacts)) == ["older"]
+
+
+def test_every_matching_rule_is_a_reason_and_the_first_sets_the_action():
+    contacts = _contacts(
+        [{"contact_id": "x", "unsubscribed": True, "bounce": "hard", "bounce_reason": None,
+          "last_activity_at": datetime(2025, 1, 1)}]
+    )  # fmt: skip
+    row = _prune(contacts, {"x": {"email_status": "risky", "email_reasons": ["disposable"]}})["x"]
+    assert row["action"] == "delete"
+    assert row["reasons"] == [
+        "unsubscribed",
+        "hard_bounce: no reason given",
+        "email_risky: disposable",
+        "no_engagement_since: 2025-01-01",
+    ]
+
+
+def test_protected_contacts_are_quarantined_not_deleted_and_never_re_engaged():
+    contacts = _contacts(
+        [
+            {"contact_id": "cust-bounced", "lifecycle_stage": "customer", "bounce": "hard"},
+            {"contact_id": "opp-stale", "lifecycle_stage": "opportunity",
+             "last_activity_at": datetime(2025, 2, 1)},
+            {"contact_id": "evangelist-unsub", "lifecycle_stage": "evangelist",
+             "unsubscribed": True},
+        ]
+    )  # fmt: skip
+    verdicts = _prune(contacts)
+    assert set(verdicts) == {"cust-bounced", "evangelist-unsub"}
+    assert verdicts["cust-bounced"]["action"] == "quarantine"
+    assert verdicts["cust-bounced"]["reasons"][-1] == "protected: lifecycle customer"
+    assert verdicts["evangelist-unsub"]["action"] == "quarantine"
+
+
+def test_a_clean_month_gives_an_empty_typed_prune_list():
+    contacts = _contacts([{"contact_id": "a", "email": "a@brouwer-logistiek.nl"}])
+    assert _prune(contacts) == {}

@@ -1,0 +1,114 @@
+"""The DuckDB store: months replaced atomically, empty months readable, new columns accepted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from hygiene_pipeline import schema
+from hygiene_pipeline.store import HygieneStore, StoreLockedError
+
+AUG, SEP = date(2026, 8, 1), date(2026, 9, 1)
+
+
+def _prune_rows(snapshot: date, ids: list[str]) -> pl.DataFrame:
+    return schema.conform(
+        pl.DataFrame(
+            {
+                "snapshot": [snapshot] * len(ids),
+                "contact_id": ids,
+                "action": ["delete"] * len(ids),
+                "reasons": [["unsubscribed"]] * len(ids),
+                "merge_into": [None] * len(ids),
+            }
+        ),
+        schema.PRUNE_LIST,
+    )
+
+
+def test_rerun_replaces_the_month_and_leaves_other_months(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1", "2"])})
+    store.replace_partition(SEP, {"prune_list": _prune_rows(SEP, ["3"])})
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1", "2", "4"])})
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1", "2", "4"])})
+    assert store.read_partition("prune_list", AUG)["contact_id"].to_list() == ["1", "2", "4"]
+    assert store.read_partition("prune_list", SEP)["contact_id"].to_list() == ["3"]
+
+
+def test_empty_month_leaves_a_typed_readable_table(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": schema.empty(schema.PRUNE_LIST)})
+    month = store.read_partition("prune_list", AUG)
+    assert month.height == 0
+    assert month.schema == pl.Schema(schema.PRUNE_LIST)
+
+
+def test_empty_month_replaces_an_earlier_non_empty_run(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
+    store.replace_partition(AUG, {"prune_list": schema.empty(schema.PRUNE_LIST)})
+    assert store.read_partition("prune_list", AUG).height == 0
+
+
+def test_a_new_column_is_added_to_a_table_written_by_an_older_layout(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
+    wider = _prune_rows(SEP, ["2"]).with_columns(pl.lit("hubspot").alias("source_system"))
+    store.replace_partition(SEP, {"prune_list": wider})
+    assert store.read_partition("prune_list", AUG)["source_system"].to_list() == [None]
+    assert store.read_partition("prune_list", SEP)["source_system"].to_list() == ["hubspot"]
+
+
+def test_a_failing_table_rolls_back_every_table_of_the_month(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
+    wrong_month = _prune_rows(SEP, ["9"])
+    with pytest.raises(ValueError, match="snapshot other than"):
+        store.replace_partition(
+            AUG, {"prune_list": _prune_rows(AUG, ["5", "6"]), "other_table": wrong_month}
+        )
+    assert store.read_partition("prune_list", AUG)["contact_id"].to_list() == ["1"]
+    assert "other_table" not in store.tables()
+
+
+def test_reading_a_table_never_written_says_which_asset_to_materialize(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
+    with pytest.raises(LookupError, match="validation_results does not exist"):
+        store.read_partition("validation_results", AUG)
+
+
+def test_a_writer_lock_held_by_another_process_gives_an_actionable_message(tmp_path):
+    path = tmp_path / "hygiene.duckdb"
+    HygieneStore(path).replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
+    # DuckDB locks per process; a second process is the only way to hold the lock for real.
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(30)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        store = HygieneStore(path, lock_timeout_s=1.0)
+        with pytest.raises(StoreLockedError, match=r"locked.*close any notebook") as error:
+            store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["2"])})
+        assert str(holder.pid) in str(error.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert duckdb.connect(str(path), read_only=True).execute(
+        "SELECT count(*) FROM prune_list"
+    ).fetchone() == (1,)
