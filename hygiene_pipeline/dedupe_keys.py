@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import polars as pl
 
+from hygiene_pipeline.email_rules import (
+    FREE_MAIL_FAMILY_PATTERN,
+    FREE_MAIL_PROVIDERS,
+    ROLE_ACCOUNTS,
+)
+from hygiene_pipeline.names import PARTICLES
+
 # Name particles stripped from the front of a last name before comparing ("van der Berg" and
 # "Berg" compare as "berg") and from the end of a first name ("Jan de" + "Vries" -> "jan").
-# Kept here rather than imported from names.py so a casing change there cannot move duplicates.
-NAME_PARTICLES = (
-    "van", "von", "vom", "zu", "zum", "der", "den", "de", "het", "ter", "ten", "te", "'t", "’t",
-    "du", "des", "la", "le", "di", "da", "del", "della", "dos", "das", "do", "af", "av",
-)  # fmt: skip
+# Dutch "'t" (van 't Hek) is a particle here although names.py has no casing rule for it.
+NAME_PARTICLES = (*sorted(PARTICLES - {"e", "y"}), "'t", "’t")
 
 # Letters NFKD leaves alone, folded by hand (after lower-casing).
 _SPECIAL_FOLDS = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
@@ -26,36 +30,6 @@ _SPECIAL_FOLDS = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ"
 # German spelling without umlauts (Müller -> Mueller): names are also compared in this form.
 _GERMAN_FOLDS = {"ä": "ae", "ö": "oe", "ü": "ue"}
 
-# Free-mail providers: a shared domain there says nothing about a shared employer.
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "gmail.com", "googlemail.com", "icloud.com", "me.com", "mac.com", "msn.com",
-        "protonmail.com", "protonmail.ch", "proton.me", "pm.me", "zoho.com", "mail.com",
-        "email.com", "gmx.com", "gmx.net", "gmx.de", "gmx.at", "gmx.ch", "web.de", "t-online.de",
-        "freenet.de", "arcor.de", "posteo.de", "mailbox.org", "orange.fr", "free.fr",
-        "wanadoo.fr", "laposte.net", "sfr.fr", "neuf.fr", "club-internet.fr", "libero.it",
-        "virgilio.it", "tiscali.it", "alice.it", "tin.it", "ziggo.nl", "kpnmail.nl",
-        "kpnplanet.nl", "planet.nl", "hetnet.nl", "home.nl", "xs4all.nl", "chello.nl",
-        "casema.nl", "upcmail.nl", "telenet.be", "skynet.be", "proximus.be", "bluewin.ch",
-        "hispeed.ch", "sunrise.ch", "btinternet.com", "sky.com", "virginmedia.com",
-        "talktalk.net", "seznam.cz", "centrum.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
-        "yandex.ru", "yandex.com", "mail.ru", "telia.com", "online.no", "sapo.pt",
-        "terra.es", "telefonica.net", "eircom.net", "a1.net", "chello.at", "aon.at",
-    }
-)  # fmt: skip
-# Providers with many country domains (hotmail.fr, yahoo.co.uk, outlook.de, live.nl ...).
-_FREE_MAIL_FAMILIES = (
-    r"^(?:hotmail|outlook|live|windowslive|yahoo|ymail|aol|gmx)\.[a-z]{2,3}(?:\.[a-z]{2})?$"
-)
-
-# Role mailboxes: a shared local part like info@ is no evidence about a person.
-ROLE_LOCAL_PARTS = (
-    "info", "sales", "admin", "support", "contact", "office", "hello", "noreply", "no-reply",
-    "billing", "team", "mail", "marketing", "hr", "jobs", "finance", "accounts", "service",
-    "post", "kontakt", "verkauf", "bureau", "receptie", "reception", "enquiries", "inquiries",
-    "webmaster", "postmaster", "secretariaat", "administratie", "facturen", "boekhouding",
-    "contact-us", "privacy", "welcome", "bonjour", "buero", "zentrale",
-)  # fmt: skip
 
 # Company values that name no company: two "n/a" records do not work together.
 _COMPANY_PLACEHOLDERS = (
@@ -131,7 +105,8 @@ def title_key(expr: pl.Expr) -> pl.Expr:
 
 
 def is_free_mail(domain: pl.Expr) -> pl.Expr:
-    return domain.is_in(list(FREE_MAIL_DOMAINS)) | domain.str.contains(_FREE_MAIL_FAMILIES)
+    """A consumer provider's domain: sharing it says nothing about a shared employer."""
+    return domain.is_in(FREE_MAIL_PROVIDERS) | domain.str.contains(FREE_MAIL_FAMILY_PATTERN)
 
 
 def _per_distinct_value(frame: pl.DataFrame, column: str, **keys: pl.Expr) -> pl.DataFrame:
@@ -201,7 +176,7 @@ def _personal_local() -> pl.Expr:
     from_name = pl.any_horizontal([core == spelling for spelling in spellings])
     usable = (
         (core.str.len_chars() >= 5)
-        & ~local.is_in(ROLE_LOCAL_PARTS)
+        & ~local.is_in(ROLE_ACCOUNTS)
         & (core.str.contains(r"\d") | ~from_name)
     )
     return pl.when(usable).then(local)

@@ -35,7 +35,8 @@ ROLE_ACCOUNTS: tuple[str, ...] = (
     "verkoop", "klantenservice", "administratie", "secretariaat", "boekhouding", "receptie",
     "vacatures", "kontakt", "vertrieb", "buchhaltung", "zentrale", "bewerbung", "accueil",
     "commercial", "compta", "comptabilite", "facturation", "direction", "recrutement",
-    "amministrazione", "commerciale", "ufficio", "grammateia",
+    "amministrazione", "commerciale", "ufficio", "grammateia", "verkauf", "buero", "post",
+    "facturen", "bureau", "bonjour", "inquiries", "contact-us", "welcome",
 )  # fmt: skip
 
 # Free-mail / ISP providers: the typo-suggestion targets and the free-mail list. Order matters:
@@ -70,7 +71,14 @@ FREE_MAIL_PROVIDERS: tuple[str, ...] = (
     # Nordics, Central and Eastern Europe
     "hotmail.se", "live.se", "telia.com", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
     "seznam.cz", "yandex.com", "mail.ru",
+    # Less common, after the others so they never win a typo tie.
+    "protonmail.ch", "pm.me", "email.com", "mailbox.org", "sunrise.ch", "a1.net", "centrum.cz",
+    "online.no", "terra.es", "yandex.ru",
 )  # fmt: skip
+# Providers with a domain per country (hotmail.fr, yahoo.co.uk, outlook.de, live.nl ...).
+FREE_MAIL_FAMILY_PATTERN = (
+    r"^(?:hotmail|outlook|live|windowslive|yahoo|ymail|aol|gmx)\.[a-z]{2,3}(?:\.[a-z]{2})?$"
+)
 
 # Domains reserved for documentation or obviously used for tests.
 TEST_DOMAINS: tuple[str, ...] = ("example.com", "example.org", "example.net", "test.com")
@@ -110,6 +118,7 @@ KNOWN_TLDS = frozenset(
 )
 
 _PROVIDERS = frozenset(FREE_MAIL_PROVIDERS)
+_PROVIDER_FAMILY = re.compile(FREE_MAIL_FAMILY_PATTERN)
 _ROLES = frozenset(ROLE_ACCOUNTS)
 _TEST_WORD = re.compile(TEST_WORD_PATTERN)
 _LONG_NAME = 5  # provider names this long may be matched with a different name (gmial -> gmail)
@@ -200,7 +209,8 @@ def is_disposable(domain: str) -> bool:
 
 def is_free_mail(domain: str) -> bool:
     """A consumer mailbox provider: information for B2B lists, not a fault."""
-    return domain.lower().rstrip(".") in _PROVIDERS
+    folded = domain.lower().rstrip(".")
+    return folded in _PROVIDERS or _PROVIDER_FAMILY.match(folded) is not None
 
 
 def is_test_address(local_part: str, domain: str) -> bool:

@@ -627,6 +627,9 @@ def test_offline_flags() -> None:
     assert not is_role_account("femke.vlasbloem")
     assert is_free_mail("gmx.de") and is_free_mail("otenet.gr") and is_free_mail("ziggo.nl")
     assert not is_free_mail("kaasmakerij-vlasbloem.nl")
+    # Country domains of the big providers are free-mail too, without listing each one.
+    assert is_free_mail("hotmail.fr") and is_free_mail("yahoo.co.uk") and is_free_mail("GMX.AT")
+    assert not is_free_mail("outlook-consultancy.nl")
     assert is_test_address("dummy", "kaasmakerij-vlasbloem.nl")
     assert is_test_address("femke", "mail.example.org")
     assert not is_test_address("contest", "kaasmakerij-vlasbloem.nl")
