@@ -6,7 +6,7 @@ import polars as pl
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
-from hygiene_pipeline.dedupe import find_duplicate_clusters
+from hygiene_pipeline.dedupe import find_duplicate_clusters_with_stats
 
 
 @dg.asset(
@@ -25,7 +25,8 @@ def duplicate_clusters(
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
     store = hygiene.store()
-    clusters = find_duplicate_clusters(store.read_partition("normalized_contacts", snapshot))
+    contacts = store.read_partition("normalized_contacts", snapshot)
+    clusters, stats = find_duplicate_clusters_with_stats(contacts)
     store.replace_partition(snapshot, {"duplicate_clusters": clusters})
     sizes = clusters.group_by("cluster_id").len()
     return dg.MaterializeResult(
@@ -34,5 +35,12 @@ def duplicate_clusters(
             "clusters": sizes.height,
             "records_to_merge": clusters.filter(~pl.col("is_survivor")).height,
             "largest_cluster": int(sizes.get_column("len").max() or 0),
+            "candidate_pairs": stats["candidate_pairs"],
+            "matched_pairs": stats["matched_pairs"],
+            "matches_by_rule": dg.MetadataValue.json(stats["matches_by_rule"]),
+            # Blocks over the size cap (a placeholder phone shared by hundreds) are not compared.
+            "skipped_blocks": stats["skipped_blocks"],
+            "refused_weak_links": stats["refused_weak_links"],
+            "refused_oversized_clusters": stats["refused_oversized"],
         }
     )
