@@ -27,7 +27,10 @@ def normalized_contacts(
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
     store = hygiene.store()
-    contacts = normalize_contacts(store.read_partition("raw_contacts", snapshot))
+    contacts = normalize_contacts(
+        store.read_partition("raw_contacts", snapshot),
+        export_files=store.read_partition("export_files", snapshot),  # how each file was read
+    )
     store.replace_partition(snapshot, {"normalized_contacts": contacts})
     return dg.MaterializeResult(
         metadata={

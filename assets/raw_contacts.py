@@ -1,10 +1,18 @@
-"""raw_contacts: the month's CRM exports exactly as exported, the backup before any cleaning."""
+"""raw_contacts: the month's CRM exports exactly as exported, the backup before any cleaning.
+
+Written with its side tables in one transaction: rejected_rows (records that could not be loaded,
+whole) and export_files (one row per file, with the row accounting the blocking check verifies).
+"""
 
 import dagster as dg
+import polars as pl
 
+from assets.metadata import counts_table
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
-from hygiene_pipeline.ingest import month_folder, read_month
+from hygiene_pipeline.column_mapping import MAPPINGS_FOLDER, load_mappings
+from hygiene_pipeline.ingest import MonthExports, month_folder, read_month
+from hygiene_pipeline.row_accounting import row_accounting
 
 
 @dg.asset(
@@ -13,29 +21,94 @@ from hygiene_pipeline.ingest import month_folder, read_month
     kinds={"duckdb", "polars", "csv"},
     owners=["team:marketing-ops"],
     description=(
-        "Every row of every export file in `exports/YYYY-MM/`, every column verbatim, with "
-        "`source_file`, `source_row` (spreadsheet row) and `source_system`. The backup: a month "
-        "can always be restored or diffed from here."
+        "Every row of every export file in `exports/YYYY-MM/` (.csv, .tsv, .xlsx; HubSpot, "
+        "Salesforce, Pipedrive or a column mapping), every column verbatim, with `source_file`, "
+        "`source_row` (spreadsheet row) and `source_system`. The backup: a month can always be "
+        "restored or diffed from here. Rows that cannot be loaded go to `rejected_rows`, whole; "
+        "`export_files` has one row per file."
     ),
 )
 def raw_contacts(
     context: dg.AssetExecutionContext, hygiene: HygieneResource
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
-    raw, files = read_month(hygiene.exports_dir, snapshot)
-    hygiene.store().replace_partition(snapshot, {"raw_contacts": raw})
+    mappings = load_mappings(hygiene.root / MAPPINGS_FOLDER)
+    month = read_month(hygiene.exports_dir, snapshot, mappings=mappings)
+    hygiene.store().replace_partition(
+        snapshot,
+        {
+            "raw_contacts": month.raw,
+            "rejected_rows": month.rejected,
+            "export_files": month.files_frame(),
+        },
+    )
+    for fact in month.files:
+        if fact.rejected_rows:
+            context.log.warning(
+                f"{fact.name}: {fact.rejected_rows} of {fact.data_lines} rows rejected; "
+                "see the rejected_rows table for each row's text and reason"
+            )
+    return dg.MaterializeResult(metadata=_metadata(month, hygiene, snapshot))
+
+
+def _metadata(month: MonthExports, hygiene: HygieneResource, snapshot) -> dict:
     files_md = "\n".join(
-        ["| file | CRM | encoding | delimiter | rows |", "| --- | --- | --- | --- | ---: |"]
+        [
+            "| file | format | encoding | delimiter | data lines | loaded | rejected |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: |",
+        ]
         + [
-            f"| {f.name} | {f.system} | {f.encoding} | `{f.delimiter!r}` | {f.rows} |"
-            for f in files
+            f"| {f.name} | {f.format.name} | {f.encoding} | "
+            f"{'' if f.delimiter is None else f'`{f.delimiter!r}`'} | {f.data_lines} | "
+            f"{f.loaded_rows} | {f.rejected_rows} |"
+            for f in month.files
         ]
     )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": raw.height,
-            "folder": str(month_folder(hygiene.exports_dir, snapshot)),
-            "files": dg.MetadataValue.md(files_md),
-            "source_columns": raw.width - 5,
-        }
+    reasons = month.rejected.select(
+        pl.col("reason").str.extract(r"^([^:0-9]+)").str.strip_chars().alias("reason")
+    )
+    return {
+        "dagster/row_count": month.raw.height,
+        "rejected_rows": month.rejected.height,
+        "folder": str(month_folder(hygiene.exports_dir, snapshot)),
+        "files": dg.MetadataValue.md(files_md),
+        "rejected_reasons": counts_table(reasons, "reason"),
+        "source_columns": month.raw.width - 5,
+    }
+
+
+@dg.asset_check(
+    asset=raw_contacts,
+    blocking=True,
+    description=(
+        "Nothing lost: for every export file of the month, rows in raw_contacts plus rows in "
+        "rejected_rows equal the file's data lines (counted by Python's csv module, "
+        "independently of the fast reader). Blocking: a month that lost rows goes no further."
+    ),
+)
+def every_export_row_accounted_for(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    snapshot = snapshot_of(context)  # type: ignore[arg-type]  # the run's month
+    per_file = row_accounting(hygiene.store(), snapshot)
+    unaccounted = per_file.filter(~pl.col("accounted"))
+    table = "\n".join(
+        ["| file | data lines | raw | rejected |", "| --- | ---: | ---: | ---: |"]
+        + [
+            f"| {row['source_file']} | {row['data_lines']} | {row['raw_rows']} | "
+            f"{row['rejected_rows']} |"
+            for row in per_file.iter_rows(named=True)
+        ]
+    )
+    return dg.AssetCheckResult(
+        passed=per_file.height > 0 and unaccounted.height == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            "every row accounted for"
+            if per_file.height and not unaccounted.height
+            else f"rows unaccounted for in {unaccounted.get_column('source_file').to_list()}"
+            if unaccounted.height
+            else "no export files recorded for this month"
+        ),
+        metadata={"files": dg.MetadataValue.md(table), "unaccounted_files": unaccounted.height},
     )

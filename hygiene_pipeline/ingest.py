@@ -1,13 +1,15 @@
 """Read a month's CRM exports into one raw table, every source column kept verbatim.
 
 The raw table is the user's backup before any cleaning, so nothing here trims, re-cases or drops a
-value: it only decodes the file, recognises the CRM and records where each row came from.
+value: it decodes each file, recognises the CRM from the header row, records where each row came
+from, and accounts for every data record: loaded into raw_contacts or kept in rejected_rows.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,32 +17,90 @@ from pathlib import Path
 import polars as pl
 
 from hygiene_pipeline.crm_formats import CrmFormat, detect_format
+from hygiene_pipeline.csv_reader import DelimitedExport
+from hygiene_pipeline.decoding import decode_export, visible
+from hygiene_pipeline.export_table import RECORD_INDEX, ExportError, ParsedTable, RejectedRecord
+from hygiene_pipeline.ingest_tables import EXPORT_FILES, REJECTED_ROWS
 from hygiene_pipeline.months import folder_name
+from hygiene_pipeline.xlsx_reader import XlsxExport
+
+__all__ = ["ExportError", "ExportFile", "MonthExports", "decode", "read_export", "read_month"]
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt")
-_IGNORED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files beside an open workbook
-_RESERVED = ("snapshot", "contact_id", "source_file", "source_row", "source_system")
-
-
-class ExportError(ValueError):
-    """An export folder or file the pipeline cannot read; the message says what to fix."""
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+IGNORED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files beside an open workbook
+LINEAGE = ("snapshot", "contact_id", "source_file", "source_row", "source_system")
+_RESERVED = (*LINEAGE, RECORD_INDEX)
 
 
 @dataclass(frozen=True)
 class ExportFile:
-    """One decoded export with the facts later stages and the UI report."""
+    """One export file: what was detected and how its data records were accounted for."""
 
     name: str
     system: str
+    format: CrmFormat
     encoding: str
-    delimiter: str
-    rows: int
+    delimiter: str | None
+    reader: str
+    data_lines: int
+    loaded_rows: int
+    rejected_rows: int
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class MonthExports:
+    """A month's raw rows, rejected records and per-file accounting, ready for one transaction."""
+
+    snapshot: date
+    raw: pl.DataFrame
+    rejected: pl.DataFrame
+    files: list[ExportFile]
+
+    def files_frame(self) -> pl.DataFrame:
+        rows = [
+            {
+                "snapshot": self.snapshot,
+                "source_file": f.name,
+                "source_system": f.system,
+                "format": f.format.name,
+                "encoding": f.encoding,
+                "delimiter": f.delimiter,
+                "reader": f.reader,
+                "data_lines": f.data_lines,
+                "loaded_rows": f.loaded_rows,
+                "rejected_rows": f.rejected_rows,
+                "fingerprint": f.fingerprint,
+                "column_mapping": f.format.to_json(),
+            }
+            for f in self.files
+        ]
+        return pl.DataFrame(rows, schema=EXPORT_FILES)
+
+
+@dataclass
+class _FileRead:
+    """One file read and tagged, before the month-wide duplicate check."""
+
+    name: str
+    fmt: CrmFormat
+    encoding: str
+    delimiter: str | None
+    fingerprint: str
+    table: ParsedTable
+    rows: pl.DataFrame  # lineage columns, source columns, RECORD_INDEX
+    rejected: list[RejectedRecord]
 
 
 def month_folder(exports_dir: Path, snapshot: date) -> Path:
     return Path(exports_dir) / folder_name(snapshot)
+
+
+def is_export_candidate(path: Path) -> bool:
+    """A file in a month folder the pipeline reads (or refuses): not hidden, not a lock file."""
+    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES)
 
 
 def list_export_files(exports_dir: Path, snapshot: date) -> list[Path]:
@@ -49,121 +109,108 @@ def list_export_files(exports_dir: Path, snapshot: date) -> list[Path]:
     if not folder.is_dir():
         raise ExportError(
             f"no export folder for {folder_name(snapshot)}: looked in {folder.resolve()}. "
-            "Put this month's CRM export (.csv) there and run the month again."
+            "Put this month's CRM export (.csv or .xlsx) there and run the month again."
         )
-    files = sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file() and not path.name.startswith(_IGNORED_PREFIXES)
-    )
+    files = sorted(path for path in folder.iterdir() if is_export_candidate(path))
     if not files:
         raise ExportError(
             f"the export folder {folder.resolve()} is empty: put this month's CRM export "
-            "(.csv) there and run the month again."
+            "(.csv or .xlsx) there and run the month again."
         )
     unsupported = [path.name for path in files if path.suffix.lower() not in SUPPORTED_SUFFIXES]
     if unsupported:
         raise ExportError(
             f"{folder.resolve()} holds files this version cannot read: {unsupported}. "
-            f"Save them as CSV ({', '.join(SUPPORTED_SUFFIXES)}) or move them out of the folder."
+            f"Save them as {', '.join(SUPPORTED_SUFFIXES)} or move them out of the folder."
         )
     return files
 
 
-def read_month(exports_dir: Path, snapshot: date) -> tuple[pl.DataFrame, list[ExportFile]]:
-    """All of a month's exports as one raw frame: lineage columns first, then every source column.
+def read_month(
+    exports_dir: Path, snapshot: date, *, mappings: Sequence[CrmFormat] = ()
+) -> MonthExports:
+    """All of a month's exports: one raw frame (lineage columns first), rejected rows, files.
 
     Files with different headers are combined by column name; a column a file lacks is null there.
+    A record id seen earlier this month (files in name order) sends the later row to rejected_rows.
     """
-    frames: list[pl.DataFrame] = []
-    facts: list[ExportFile] = []
-    for path in list_export_files(exports_dir, snapshot):
-        frame, fact = read_export(path)
-        frames.append(frame)
-        facts.append(fact)
+    reads = [read_export(path, mappings) for path in list_export_files(exports_dir, snapshot)]
+    _reject_repeated_ids(reads)
+    frames = [read.rows for read in reads]
     raw = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
-    _refuse_duplicate_ids(raw)
-    raw = raw.with_columns(pl.lit(snapshot, dtype=pl.Date).alias("snapshot"))
-    lineage = ["snapshot", "contact_id", "source_file", "source_row", "source_system"]
-    return raw.select(lineage + [c for c in raw.columns if c not in lineage]), facts
+    raw = raw.drop(RECORD_INDEX).with_columns(pl.lit(snapshot, dtype=pl.Date).alias("snapshot"))
+    raw = raw.select([*LINEAGE, *(c for c in raw.columns if c not in LINEAGE)])
+    files = [_fact(read) for read in reads]
+    for fact in files:
+        log.info(
+            "read %s: %s (%s), %s, delimiter %r, %s reader: %d data lines, %d loaded, %d rejected",
+            fact.name, fact.format.name, fact.system, fact.encoding, fact.delimiter, fact.reader,
+            fact.data_lines, fact.loaded_rows, fact.rejected_rows,
+        )  # fmt: skip
+    return MonthExports(snapshot, raw, _rejected_frame(reads, snapshot), files)
 
 
-def read_export(path: Path) -> tuple[pl.DataFrame, ExportFile]:
-    """Decode one export file and tag each row with its file, spreadsheet row and CRM."""
+def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
+    """Decode one export, recognise its format, load its records and tag them with lineage."""
     data = path.read_bytes()
-    if not data.strip():
-        raise ExportError(f"{path.name} is empty: export the contacts again.")
-    text, encoding = decode(data, path.name)
-    header_line = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(header_line, path.name)
-    try:
-        frame = pl.read_csv(
-            io.StringIO(text),
-            separator=delimiter,
-            infer_schema=False,
-            empty_string_is_null=False,
-            raise_if_empty=True,
-        )
-    except pl.exceptions.NoDataError:
-        raise ExportError(f"{path.name} is empty: export the contacts again.") from None
-    except pl.exceptions.ComputeError as error:
+    fingerprint = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() == ".xlsx":
+        source: DelimitedExport | XlsxExport = XlsxExport(path)
+        encoding, delimiter = "xlsx", None
+    else:
+        if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+            raise ExportError(f"{path.name} is empty: export the contacts again.")
+        decoded = decode_export(data)
+        source = DelimitedExport(decoded, path.name)
+        encoding, delimiter = decoded.encoding, source.delimiter
+        if decoded.encoding == "latin-1":
+            log.warning("%s is neither UTF-8 nor cp1252; decoded as latin-1", path.name)
+    header = source.header
+    _refuse_bad_headers(header, path.name)
+    fmt = detect_format(header, path.name, mappings)
+    id_column = fmt.id_column(header)
+    if id_column is None:
         raise ExportError(
-            f"{path.name} could not be parsed as a {delimiter!r}-separated file: {error}. "
-            "Check that it was saved as CSV with one header row."
-        ) from None
-    if frame.height == 0:
+            f"{path.name}: recognised as a {fmt.name} export but it has no record-id column "
+            f"({' or '.join(repr(name) for name in fmt.id_columns)}). Every contact needs its "
+            "CRM record id so the cleanup can be applied back: export again with that column."
+        )
+    table = source.table()
+    if table.data_lines == 0:
         raise ExportError(f"{path.name} has a header row but no contacts: export it again.")
-    headers = frame.columns
-    _refuse_bad_headers(headers, path.name)
-    fmt = detect_format(headers, path.name)
-    frame = _tag_rows(frame, fmt, path.name)
-    fact = ExportFile(path.name, fmt.system, encoding, delimiter, frame.height)
-    log.info(
-        "read %s: %s export, %s, delimiter %r, %d rows",
-        path.name,
-        fmt.system,
-        encoding,
-        delimiter,
-        frame.height,
-    )
-    return frame, fact
+    rows, blank = _tag_rows(table.rows, fmt, id_column, path.name)
+    rejected = list(table.rejected)
+    if blank.height:
+        texts = table.record_texts(blank.get_column(RECORD_INDEX).to_list())
+        reason = f"no record id in column {id_column!r}"
+        rejected += [RejectedRecord(i, *texts[i], reason) for i in sorted(texts)]
+    return _FileRead(path.name, fmt, encoding, delimiter, fingerprint, table, rows, rejected)
 
 
 def decode(data: bytes, file_name: str) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) when it decodes, else Windows-1252 as European Excel writes."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # Bytes cp1252 leaves undefined (0x81, 0x8d, ...) are latin-1 control characters.
+    """(text, encoding) of a small side file (erasure requests, ...), detected as for exports.
+
+    Undecodable bytes in an otherwise UTF-8 file come back written as `\\xNN`.
+    """
+    decoded = decode_export(data)
+    if decoded.encoding == "latin-1":
         log.warning("%s is neither UTF-8 nor cp1252; decoded as latin-1", file_name)
-        return data.decode("latin-1"), "latin-1"
-
-
-def sniff_delimiter(header_line: str, file_name: str) -> str:
-    """The header's most frequent of `,` `;` and tab: Excel on a European locale writes `;`."""
-    counts = {sep: header_line.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    if counts[best] == 0:
-        raise ExportError(
-            f"{file_name}: the first line has no `,`, `;` or tab, so it is not a CSV header "
-            f"row (it starts {header_line[:80]!r}). Export the contacts as CSV with a header row."
-        )
-    return best
+    return visible(decoded.text), decoded.encoding
 
 
 def _refuse_bad_headers(headers: list[str], file_name: str) -> None:
-    # polars renames a repeated header to "name_duplicated_0"; a blank one becomes "".
-    repeated = [name for name in headers if "_duplicated_" in name]
+    seen: set[str] = set()
+    repeated = [name for name in headers if name in seen or seen.add(name)]
     if repeated:
         raise ExportError(
-            f"{file_name}: two columns share one name ({', '.join(repeated)}). "
+            f"{file_name}: two columns share one name ({', '.join(sorted(set(repeated)))}). "
             "Rename or delete one of them in the export and run the month again."
+        )
+    nameless = [str(position) for position, name in enumerate(headers, start=1) if not name]
+    if nameless:
+        raise ExportError(
+            f"{file_name}: column {', '.join(nameless)} of the header row has no name. Give it a "
+            "header or delete the column, and run the month again."
         )
     clashing = [name for name in headers if name in _RESERVED]
     if clashing:
@@ -173,35 +220,96 @@ def _refuse_bad_headers(headers: list[str], file_name: str) -> None:
         )
 
 
-def _tag_rows(frame: pl.DataFrame, fmt: CrmFormat, file_name: str) -> pl.DataFrame:
-    ids = pl.col(fmt.id_column).str.strip_chars()
-    blank_ids = frame.filter(ids.is_null() | (ids == "")).height
-    if blank_ids:
-        raise ExportError(
-            f"{file_name}: {blank_ids} rows have no {fmt.id_column!r}. Every contact needs its "
-            "CRM record id so the cleanup can be applied back; export again with ids."
-        )
-    return frame.with_columns(
-        ids.alias("contact_id"),
+def _tag_rows(
+    rows: pl.DataFrame, fmt: CrmFormat, id_column: str, file_name: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows with lineage, rows without a record id)."""
+    ids = pl.col(id_column).str.strip_chars()
+    has_id = ids.is_not_null() & (ids != "")
+    blank = rows.filter(~has_id).select(RECORD_INDEX)
+    if blank.height:
+        rows = rows.filter(has_id)
+    tagged = rows.with_columns(
+        (pl.lit(fmt.id_prefix) + ids if fmt.id_prefix else ids).alias("contact_id"),
         pl.lit(file_name).alias("source_file"),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("source_row"),
+        (pl.col(RECORD_INDEX) + 2).alias("source_row"),
         pl.lit(fmt.system).alias("source_system"),
     )
+    return tagged, blank
 
 
-def _refuse_duplicate_ids(raw: pl.DataFrame) -> None:
-    repeated = (
-        raw.group_by("contact_id")
-        .agg(pl.col("source_file").first(), pl.col("source_row").sort().alias("rows"))
-        .filter(pl.col("rows").list.len() > 1)
-        .sort("contact_id")
+def _reject_repeated_ids(reads: list[_FileRead]) -> None:
+    """Keep the first row of each record id this month; later rows go to rejected_rows."""
+    keys = pl.concat(
+        [
+            read.rows.select(
+                "contact_id",
+                pl.lit(number, dtype=pl.Int64).alias("file"),
+                pl.col(RECORD_INDEX),
+            )
+            for number, read in enumerate(reads)
+        ]
     )
-    if repeated.height:
-        examples = "; ".join(
-            f"id {row['contact_id']} at rows {row['rows']} of {row['source_file']}"
-            for row in repeated.head(5).iter_rows(named=True)
+    keys = keys.with_columns(pl.col("contact_id").is_first_distinct().alias("first"))
+    if keys.get_column("first").all():
+        return
+    firsts = keys.filter(pl.col("first")).select(
+        "contact_id",
+        pl.col("file").alias("first_file"),
+        (pl.col(RECORD_INDEX) + 2).alias("first_row"),
+    )
+    repeats = keys.filter(~pl.col("first")).join(firsts, on="contact_id", how="left")
+    for number, read in enumerate(reads):
+        mine = repeats.filter(pl.col("file") == number)
+        if mine.height == 0:
+            continue
+        texts = read.table.record_texts(mine.get_column(RECORD_INDEX).to_list())
+        for row in mine.iter_rows(named=True):
+            line, text = texts[row[RECORD_INDEX]]
+            first = reads[row["first_file"]].name
+            read.rejected.append(
+                RejectedRecord(
+                    row[RECORD_INDEX],
+                    line,
+                    text,
+                    f"duplicate record id {row['contact_id']}: first seen in {first} "
+                    f"row {row['first_row']}",
+                    contact_id=row["contact_id"],
+                )
+            )
+        read.rows = read.rows.filter(
+            ~pl.col(RECORD_INDEX).is_in(mine.get_column(RECORD_INDEX).to_list())
         )
-        raise ExportError(
-            f"{repeated.height} record ids appear more than once this month ({examples}). "
-            "A record id must be unique: remove the repeated rows or the second export."
-        )
+
+
+def _fact(read: _FileRead) -> ExportFile:
+    return ExportFile(
+        name=read.name,
+        system=read.fmt.system,
+        format=read.fmt,
+        encoding=read.encoding,
+        delimiter=read.delimiter,
+        reader=read.table.reader,
+        data_lines=read.table.data_lines,
+        loaded_rows=read.rows.height,
+        rejected_rows=len(read.rejected),
+        fingerprint=read.fingerprint,
+    )
+
+
+def _rejected_frame(reads: list[_FileRead], snapshot: date) -> pl.DataFrame:
+    rows = [
+        {
+            "snapshot": snapshot,
+            "source_file": read.name,
+            "line": record.line,
+            "source_row": record.record + 2,
+            "contact_id": record.contact_id,
+            "source_system": read.fmt.system,
+            "reason": record.reason,
+            "raw_text": record.text,
+        }
+        for read in reads
+        for record in sorted(read.rejected, key=lambda r: r.record)
+    ]
+    return pl.DataFrame(rows, schema=REJECTED_ROWS)

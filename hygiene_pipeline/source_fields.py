@@ -1,0 +1,308 @@
+"""Raw export rows to canonical *source* fields: what each CRM's columns say, in one model.
+
+This is the per-CRM reading, before any cleaning: which header holds the email, how a CRM writes
+a yes, a date, an opt-out or a bounce. The result has one row per raw row, in raw order; text
+fields are trimmed and blank is null, but otherwise as exported (normalize.py cleans them).
+
+- Dates: see crm_dates; day-first versus month-first is decided per file and column.
+- Booleans: true/false, yes/no, y/n, 1/0, ja/nee, oui/non, wahr/falsch, vrai/faux, waar/onwaar,
+  si/no; anything else is null (unknown), never false.
+- Unsubscribed: the CRM's opt-out flag (HubSpot, Salesforce) or marketing status (Pipedrive
+  `Unsubscribed`); false when the export says nothing.
+- Bounce (none / soft / hard, reason kept): hard when the CRM names a hard bounce (HubSpot's hard
+  bounce reason or invalid-address flag, a bounce type "hard") or the bounce reason carries a
+  permanent SMTP code (5xx, 5.x.x) or says the mailbox does not exist; soft for any other bounce
+  evidence (a bounce count above 0, a bounced flag or date, a temporary 4xx reason).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+import polars as pl
+
+from hygiene_pipeline.crm_dates import (
+    AMBIGUOUS,
+    CONFLICTING,
+    DAY_FIRST,
+    MONTH_FIRST,
+    numeric_date_order,
+    parse_datetimes,
+)
+from hygiene_pipeline.crm_formats import SOURCE_FIELDS, CrmFormat, built_in_format_for
+
+log = logging.getLogger(__name__)
+
+LINEAGE = ("snapshot", "contact_id", "source_file", "source_row", "source_system")
+
+SOURCE_FIELD_TYPES: dict[str, pl.DataType] = {
+    "first_name": pl.String(),
+    "last_name": pl.String(),
+    "email": pl.String(),
+    "phone": pl.String(),
+    "company": pl.String(),
+    "job_title": pl.String(),
+    "owner": pl.String(),
+    "lead_source": pl.String(),
+    "lifecycle_stage": pl.String(),  # HubSpot's internal values: lead, customer, ...
+    "lead_status": pl.String(),
+    "country": pl.String(),  # as exported; normalize turns it into ISO alpha-2
+    "created_at": pl.Datetime("us"),
+    "updated_at": pl.Datetime("us"),
+    "last_activity_at": pl.Datetime("us"),
+    "unsubscribed": pl.Boolean(),
+    "bounce": pl.String(),  # none, soft, hard
+    "bounce_reason": pl.String(),
+}
+DATE_FIELDS = ("created_at", "updated_at", "last_activity_at")
+# Text fields handed to normalize's cleaning as exported (trimmed, blank = null).
+_PASSED_THROUGH = ("email", "phone", "company", "job_title", "owner", "lead_source", "lead_status",
+                   "country")  # fmt: skip
+
+TRUE_WORDS = ("true", "yes", "y", "1", "ja", "j", "oui", "wahr", "si", "sí", "vrai", "waar")
+FALSE_WORDS = ("false", "no", "n", "0", "nee", "non", "nein", "falsch", "faux", "onwaar")
+_UNSUBSCRIBED_STATUSES = ("unsubscribed", "uitgeschreven", "abgemeldet", "désabonné",
+                          "desabonne", "opted out", "opted-out", "opt-out", "opt out")  # fmt: skip
+_HARD_WORDS = ("hard", "hard bounce", "hard_bounce", "permanent")
+_SOFT_WORDS = ("soft", "soft bounce", "soft_bounce", "temporary", "transient")
+_HARD_REASON = (
+    r"(?i)does ?n[o']t exist|user unknown|unknown user|no such (user|mailbox|recipient)|"
+    r"mailbox (unavailable|not found)|invalid (recipient|mailbox|address)|recipient rejected|"
+    r"address rejected|bestaat niet|existiert nicht|n'existe pas|inconnu"
+)
+_SOFT_REASON = r"(?i)mailbox full|over quota|quota exceeded|temporar|try again|greylist"
+
+# Lifecycle labels as CRMs write them, to HubSpot's internal values (the table's standard).
+LIFECYCLE_STAGES = {
+    "subscriber": "subscriber",
+    "lead": "lead",
+    "hot lead": "lead",  # Pipedrive's default labels
+    "warm lead": "lead",
+    "cold lead": "lead",
+    "marketing qualified lead": "marketingqualifiedlead",
+    "marketingqualifiedlead": "marketingqualifiedlead",
+    "mql": "marketingqualifiedlead",
+    "sales qualified lead": "salesqualifiedlead",
+    "salesqualifiedlead": "salesqualifiedlead",
+    "sql": "salesqualifiedlead",
+    "opportunity": "opportunity",
+    "customer": "customer",
+    "evangelist": "evangelist",
+    "other": "other",
+}
+# When a record carries several labels (Pipedrive), the most advanced stage wins.
+_STAGE_RANK = ("evangelist", "customer", "opportunity", "salesqualifiedlead",
+               "marketingqualifiedlead", "lead", "subscriber", "other")  # fmt: skip
+
+
+class MissingColumnMappingError(ValueError):
+    """Rows whose file was read with a user column mapping, but the mapping was not passed."""
+
+
+def source_fields(
+    raw: pl.DataFrame, formats_by_file: Mapping[str, CrmFormat] | None = None
+) -> pl.DataFrame:
+    """Lineage plus SOURCE_FIELD_TYPES, one row per raw row in raw order.
+
+    `formats_by_file` (file name -> format, from export_files.column_mapping) says how each file
+    was read; without it, a file's format is found from its source_system and the headers it has.
+    """
+    schema = {name: raw.schema.get(name, pl.String()) for name in LINEAGE}
+    if raw.height == 0:
+        return pl.DataFrame(schema={**schema, **SOURCE_FIELD_TYPES})
+    ordered = raw.with_row_index("_order")
+    parts = []
+    for file_name in ordered.get_column("source_file").unique(maintain_order=True).to_list():
+        rows = ordered.filter(pl.col("source_file") == file_name)
+        fmt = _format_of(rows, file_name, formats_by_file or {})
+        parts.append(_read(rows, fmt, file_name))
+    fields = pl.concat(parts).sort("_order").drop("_order")
+    return fields.select(
+        [pl.col(name) for name in LINEAGE]
+        + [pl.col(name).cast(dtype) for name, dtype in SOURCE_FIELD_TYPES.items()]
+    )
+
+
+def _format_of(
+    rows: pl.DataFrame, file_name: str, formats_by_file: Mapping[str, CrmFormat]
+) -> CrmFormat:
+    if file_name in formats_by_file:
+        return formats_by_file[file_name]
+    system = rows.get_column("source_system")[0]
+    # A file's own columns are never null in raw (blank cells are ""); other files' columns are.
+    present = [
+        name
+        for name, nulls in zip(rows.columns, rows.null_count().row(0), strict=True)
+        if nulls < rows.height and name not in LINEAGE
+    ]
+    fmt = built_in_format_for(system, present)
+    if fmt is None:
+        raise MissingColumnMappingError(
+            f"rows of {file_name} (source_system {system!r}) were read with a column mapping; "
+            "pass the month's export_files table so normalize reads them the same way."
+        )
+    return fmt
+
+
+def _read(rows: pl.DataFrame, fmt: CrmFormat, file_name: str) -> pl.DataFrame:
+    """The canonical source fields of one file's rows."""
+    text = {name: _first_non_blank(rows, fmt, name) for name in SOURCE_FIELDS}
+    for name, value in fmt.constants.items():
+        text[name] = pl.coalesce(text[name], pl.lit(value, dtype=pl.String))
+    first_name, last_name = _names(text["first_name"], text["last_name"], text["full_name"])
+    reason = pl.coalesce(text["hard_bounce_reason"], text["bounce_reason"])
+    bounce = _bounce(text)
+    fields = rows.select(
+        "_order",
+        *LINEAGE,
+        first_name.alias("first_name"),
+        last_name.alias("last_name"),
+        *(text[name].alias(name) for name in _PASSED_THROUGH),
+        text["lifecycle_stage"].alias("lifecycle_stage"),
+        *(_date(rows, fmt, name, file_name).alias(name) for name in DATE_FIELDS),
+        _unsubscribed(text["unsubscribed"], text["marketing_status"]).alias("unsubscribed"),
+        bounce.alias("bounce"),
+        pl.when(bounce == "none").then(None).otherwise(reason).alias("bounce_reason"),
+    )
+    stages = _map_distinct(fields.get_column("lifecycle_stage"), lifecycle_stage)
+    return fields.with_columns(stages)
+
+
+def _first_non_blank(rows: pl.DataFrame, fmt: CrmFormat, name: str) -> pl.Expr:
+    candidates = [_blank_to_null(pl.col(col)) for col in fmt.source_columns(name) if col in rows]
+    return pl.coalesce(candidates) if candidates else pl.lit(None, dtype=pl.String)
+
+
+def _blank_to_null(expr: pl.Expr) -> pl.Expr:
+    trimmed = expr.cast(pl.String).str.strip_chars()
+    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
+
+def _names(first: pl.Expr, last: pl.Expr, full: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """First and last name; from the full name (first word, then the rest) when both are blank."""
+    use_full = first.is_null() & last.is_null()
+    words = full.str.replace_all(r"\s+", " ")
+    from_full_first = words.str.extract(r"^(\S+)")
+    from_full_last = words.str.extract(r"^\S+ (.+)$")
+    return (
+        pl.when(use_full).then(from_full_first).otherwise(first),
+        pl.when(use_full).then(from_full_last).otherwise(last),
+    )
+
+
+def _date(rows: pl.DataFrame, fmt: CrmFormat, name: str, file_name: str) -> pl.Expr:
+    """The first parseable of the field's columns, each read in the order its values prove."""
+    parsed = []
+    for column in (col for col in fmt.source_columns(name) if col in rows):
+        order = fmt.date_order
+        if order == "auto":
+            order = _column_order(rows.get_column(column), column, file_name)
+        parsed.append(
+            parse_datetimes(_blank_to_null(pl.col(column)), day_first=order != MONTH_FIRST)
+        )
+    return pl.coalesce(parsed) if parsed else pl.lit(None, dtype=pl.Datetime("us"))
+
+
+def _column_order(values: pl.Series, column: str, file_name: str) -> str:
+    order = numeric_date_order(values)
+    if order in (AMBIGUOUS, CONFLICTING):
+        log.warning(
+            "%s, column %r: numeric dates %s; read day-first (the default). Set `date_order` "
+            "in a column mapping to change this.",
+            file_name,
+            column,
+            "prove neither day-first nor month-first"
+            if order == AMBIGUOUS
+            else "contradict each other (some day-first, some month-first)",
+        )
+        return DAY_FIRST
+    return order
+
+
+def boolean(expr: pl.Expr) -> pl.Expr:
+    """True, false, or null when the text is blank or not a word a CRM uses for yes or no."""
+    folded = expr.str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(folded.is_in(TRUE_WORDS))
+        .then(True)
+        .when(folded.is_in(FALSE_WORDS))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+def _unsubscribed(flag: pl.Expr, marketing_status: pl.Expr) -> pl.Expr:
+    status = marketing_status.str.to_lowercase().is_in(_UNSUBSCRIBED_STATUSES)
+    return boolean(flag).fill_null(False) | status.fill_null(False)
+
+
+def _bounced(expr: pl.Expr) -> pl.Expr:
+    """A count above 0, a yes, or any other non-blank text (a bounce date); null when blank."""
+    count = expr.str.replace(",", ".").cast(pl.Float64, strict=False)
+    return (
+        pl.when(expr.is_null())
+        .then(None)
+        .when(count.is_not_null())
+        .then(count > 0)
+        .when(boolean(expr).is_not_null())
+        .then(boolean(expr))
+        .otherwise(expr.is_not_null())
+    )
+
+
+def _reason_kind(reason: pl.Expr) -> pl.Expr:
+    """hard / soft / null from an SMTP reply: enhanced code first, then basic code, then words."""
+    return (
+        pl.when(reason.str.contains(r"(^|\D)5\.\d{1,3}\.\d{1,3}"))
+        .then(pl.lit("hard"))
+        .when(reason.str.contains(r"(^|\D)4\.\d{1,3}\.\d{1,3}"))
+        .then(pl.lit("soft"))
+        .when(reason.str.contains(r"(^|\D)5\d\d(\D|$)"))
+        .then(pl.lit("hard"))
+        .when(reason.str.contains(r"(^|\D)4\d\d(\D|$)"))
+        .then(pl.lit("soft"))
+        .when(reason.str.contains(_HARD_REASON))
+        .then(pl.lit("hard"))
+        .when(reason.str.contains(_SOFT_REASON))
+        .then(pl.lit("soft"))
+        .otherwise(None)
+    )
+
+
+def _bounce(text: Mapping[str, pl.Expr]) -> pl.Expr:
+    """none / soft / hard from whatever bounce evidence the CRM exports."""
+    kind = text["bounce_type"].str.to_lowercase()
+    reason = text["bounce_reason"]
+    bounced = pl.coalesce(_bounced(text["bounced"]), reason.is_not_null()).fill_null(False)
+    hard = (
+        text["hard_bounce_reason"].is_not_null()
+        | boolean(text["invalid_email"]).fill_null(False)
+        | kind.is_in(_HARD_WORDS).fill_null(False)
+        | (bounced & (_reason_kind(reason) == "hard")).fill_null(False)
+    )
+    soft = bounced | kind.is_in(_SOFT_WORDS).fill_null(False)
+    return (
+        pl.when(hard).then(pl.lit("hard")).when(soft).then(pl.lit("soft")).otherwise(pl.lit("none"))
+    )
+
+
+def lifecycle_stage(label: str | None) -> str | None:
+    """HubSpot's internal stage for a label, or for the most advanced of several (`a, b`)."""
+    if label is None:
+        return None
+    stages = {
+        LIFECYCLE_STAGES.get(" ".join(part.lower().replace("_", " ").replace("-", " ").split()))
+        for part in label.replace(";", ",").split(",")
+        if part.strip()
+    }
+    if not stages:
+        return None
+    known = [stage for stage in _STAGE_RANK if stage in stages]
+    return known[0] if known else "other"
+
+
+def _map_distinct(values: pl.Series, function: Callable[[str], str | None]) -> pl.Series:
+    """Apply a Python function once per distinct value and broadcast the results back."""
+    mapping = {value: function(value) for value in values.unique().to_list() if value is not None}
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
