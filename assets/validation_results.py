@@ -6,6 +6,7 @@ from assets.metadata import counts_table, list_counts_table
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of, today_of
 from assets.resources import HygieneResource
+from hygiene_pipeline.dns_cache import with_cache
 from hygiene_pipeline.dns_check import DomainChecker
 from hygiene_pipeline.validate import validate_contacts
 
@@ -20,7 +21,8 @@ from hygiene_pipeline.validate import validate_contacts
         "One row per contact: `email_status` (valid, invalid, risky, unknown, missing) with every "
         "finding in `email_reasons` and a typo fix in `email_suggestion`; `phone_status` (valid, "
         "invalid, placeholder, missing); completeness and freshness `issues`. DNS goes through "
-        "HYGIENE_NAMESERVERS; a DNS failure gives `unknown`, never `invalid`."
+        "HYGIENE_NAMESERVERS; a DNS failure gives `unknown`, never `invalid`. DNS answers are "
+        "cached in the `dns_cache` table for HYGIENE_DNS_CACHE_TTL_DAYS (default 7)."
     ),
 )
 def validation_results(
@@ -29,14 +31,21 @@ def validation_results(
     snapshot = snapshot_of(context)
     store = hygiene.store()
     contacts = store.read_partition("normalized_contacts", snapshot)
-    checker = DomainChecker.from_env(hygiene.nameserver_setting)
+    checker = with_cache(DomainChecker.from_env(hygiene.nameserver_setting), store)
     results = validate_contacts(contacts, today=today_of(context), domain_checker=checker)
     store.replace_partition(snapshot, {"validation_results": results})
+    dns = checker.stats
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": results.height,
             "email_status": counts_table(results, "email_status"),
             "phone_status": counts_table(results, "phone_status"),
             "issues": list_counts_table(results, "issues", heading="issue"),
+            "dns_distinct_domains": dns.domains,
+            "dns_domains_from_cache": dns.from_cache,
+            "dns_queries_sent": dns.queries,
+            "dns_verdicts_cached": dns.cached,
+            "dns_wall_time_s": round(dns.lookup_seconds, 3),
+            "dns_cache_wall_time_s": round(dns.cache_seconds, 3),
         }
     )

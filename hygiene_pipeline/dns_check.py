@@ -20,17 +20,21 @@ first resolves the MX of a domain that certainly has one (default gmail.com); if
 negative answer is trusted and every verdict is unknown. "The network was down" must never turn
 into "invalid".
 
-`DomainVerdict` is deliberately a small (status, detail) pair so a later cache table (domain,
-status, detail, checked_at) can store and restore it as is.
+`DomainVerdict` is deliberately a small (status, detail) pair so the cache table (dns_cache.py)
+stores and restores it as is. `DomainChecker.queries_sent` counts every query put on the wire
+(canary and retries included), so a run can report what the network cost and tests can check
+that a warm cache costs nothing.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 import dns.exception
 import dns.name
@@ -72,6 +76,12 @@ class DomainVerdict:
 NETWORK_OFF = DomainVerdict(UNKNOWN, "network_checks_off")
 
 
+class DomainLookup(Protocol):
+    """Anything that answers one verdict per distinct domain: DomainChecker, or a cache over it."""
+
+    def check(self, domains: Iterable[str]) -> dict[str, DomainVerdict]: ...
+
+
 class _Unavailable(Exception):
     """A lookup that could not be answered (timeout, SERVFAIL, ...): never a negative answer."""
 
@@ -107,6 +117,17 @@ class DomainChecker:
         self.timeout = timeout
         self.retries = retries
         self.workers = workers
+        self._queries_sent = 0
+        self._count_lock = threading.Lock()  # lookups run on a thread pool
+
+    @property
+    def queries_sent(self) -> int:
+        """Lookups this checker has sent so far, canary and retries included.
+
+        One per query attempt: exact with one nameserver; an attempt that fails over to a
+        second nameserver puts one more packet on the wire than counted.
+        """
+        return self._queries_sent
 
     @classmethod
     def from_env(
@@ -219,6 +240,8 @@ class DomainChecker:
         """The answer, None for NoAnswer; NXDOMAIN propagates; failures become _Unavailable."""
         name = dns.name.from_text(domain)
         for attempt in range(self.retries + 1):
+            with self._count_lock:
+                self._queries_sent += 1
             try:
                 return resolver.resolve(name, rdtype, search=False)
             except dns.resolver.NoAnswer:

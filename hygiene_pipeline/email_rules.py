@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
 from disposable_email_domains import blocklist as _DISPOSABLE
 from email_validator import EmailNotValidError, validate_email
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 # Local parts that reach a function or a team, not a person (compared without a +tag).
@@ -136,9 +137,13 @@ class AddressSyntax:
 
 
 def check_syntax(email: str) -> AddressSyntax:
-    """Syntax only (no DNS): quoted local parts and IP literals are rejected, as ESPs do."""
+    """Syntax only (no DNS): quoted local parts and IP literals are rejected, as ESPs do.
+
+    strict: a local part over 64 characters (RFC 5321) is invalid, as verifiers report it;
+    email-validator otherwise lets it pass.
+    """
     try:
-        result = validate_email(email, check_deliverability=False)
+        result = validate_email(email, check_deliverability=False, strict=True)
     except EmailNotValidError as error:
         return AddressSyntax(error=str(error))
     return AddressSyntax(
@@ -164,27 +169,29 @@ def check_syntax_many(emails: Iterable[str]) -> dict[str, AddressSyntax]:
     shortcut; anything else (quotes, Unicode, odd lengths, bad domains) gets the full check, so
     the result is the same as calling `check_syntax` on each address.
     """
-    domains: dict[str, AddressSyntax] = {}
+    # Per domain: its verdict, and the longest of its forms (as given, Unicode, IDNA) in bytes,
+    # for email-validator's length limit on the whole address in each of those forms.
+    domains: dict[str, tuple[AddressSyntax, int]] = {}
     results: dict[str, AddressSyntax] = {}
     for email in emails:
         if email in results:
             continue
         local, _, domain = email.rpartition("@")
         if len(local) <= _MAX_LOCAL and _PLAIN_LOCAL.fullmatch(local):
-            parsed = domains.get(domain)
-            if parsed is None:
-                parsed = domains[domain] = check_syntax("x@" + domain)
-            if parsed.error is None and _fits(local, email, parsed):
-                results[email] = replace(parsed, local_part=local)
+            known = domains.get(domain)
+            if known is None:
+                parsed = check_syntax("x@" + domain)
+                forms = (domain, parsed.domain, parsed.ascii_domain)
+                known = domains[domain] = (parsed, max(len(form.encode()) for form in forms))
+            parsed, longest_domain = known
+            # An ASCII local part is as long in bytes as in characters.
+            if parsed.error is None and len(local) + 1 + longest_domain <= _MAX_ADDRESS:
+                results[email] = AddressSyntax(
+                    None, local, parsed.domain, parsed.ascii_domain, parsed.smtputf8
+                )
                 continue
         results[email] = check_syntax(email)
     return results
-
-
-def _fits(local: str, email: str, parsed: AddressSyntax) -> bool:
-    """email-validator's length limit on the address as given, normalized and in IDNA form."""
-    forms = (email, f"{local}@{parsed.domain}", f"{local}@{parsed.ascii_domain}")
-    return all(len(form.encode()) <= _MAX_ADDRESS for form in forms)
 
 
 def local_base(local_part: str) -> str:
@@ -215,8 +222,16 @@ def is_free_mail(domain: str) -> bool:
 
 def is_test_address(local_part: str, domain: str) -> bool:
     """test@, asdf@, xxx@ ... or a documentation / test domain (any subdomain too)."""
-    if _TEST_WORD.match(local_base(local_part)):
-        return True
+    return is_test_local_part(local_part) or is_test_domain(domain)
+
+
+def is_test_local_part(local_part: str) -> bool:
+    """test@, asdf@, xxx@, dummy@ ... (digits may follow; a +tag is ignored)."""
+    return _TEST_WORD.match(local_base(local_part)) is not None
+
+
+def is_test_domain(domain: str) -> bool:
+    """example.com, test.com ... or any subdomain of one: separate so it runs once per domain."""
     return any(candidate in TEST_DOMAINS for candidate in _self_and_parents(domain))
 
 
@@ -267,10 +282,12 @@ def suggest_domain(domain: str) -> str | None:
 
 def _closest_provider(domain: str, name: str, tld: str) -> str | None:
     best, best_distance = None, 3
-    for provider, (_, provider_name, _) in _PROVIDER_PARTS.items():
+    # No provider further than 2 edits can win: let rapidfuzz find the few within 2 in one call.
+    for index, distance in _within(domain, FREE_MAIL_PROVIDERS, 2, Levenshtein.distance):
+        provider = FREE_MAIL_PROVIDERS[index]
+        provider_name = _PROVIDER_PARTS[provider][1]
         long_name = len(provider_name) >= _LONG_NAME
         limit = min(2 if long_name else 1, best_distance - 1)
-        distance = Levenshtein.distance(domain, provider, score_cutoff=limit)
         if distance > limit:
             continue
         if name != provider_name and not long_name:
@@ -290,9 +307,14 @@ def _closest_provider(domain: str, name: str, tld: str) -> str | None:
 
 def _closest(word: str, choices: tuple[str, ...], limit: int, metric) -> str | None:
     """The first choice at the smallest distance <= limit (choices are ordered by preference)."""
-    best, best_distance = None, limit + 1
-    for choice in choices:
-        distance = metric(word, choice, score_cutoff=limit)
-        if distance < best_distance:
-            best, best_distance = choice, distance
-    return best
+    within = _within(word, choices, limit, metric)
+    if not within:
+        return None
+    index, _ = min(within, key=lambda found: (found[1], found[0]))
+    return choices[index]
+
+
+def _within(word: str, choices: tuple[str, ...], limit: int, metric) -> list[tuple[int, int]]:
+    """(index, distance) of each choice at most `limit` edits from `word`, in choice order."""
+    found = process.extract(word, choices, scorer=metric, score_cutoff=limit, limit=None)
+    return sorted((index, distance) for _, distance, index in found)

@@ -29,6 +29,11 @@ issues, per contact, in this order:
 - test_record: email local part or a name is test / testing / asdf / xxx / dummy / fake (digits
   may follow), or the domain is example.com / example.org / example.net / test.com.
 - bounced_but_marketable: bounced (soft or hard) or email_status invalid, yet not unsubscribed.
+  Deliberately simple: normalized contacts carry no "marketing contact" status, so "still
+  marketable" means "not unsubscribed" (an unknown opt-out counts as marketable, the safe side
+  for a warning). "Unsubscribed but still marketable" cannot be seen without that status, so an
+  unsubscribed contact gets `unsubscribed` instead. A soft bounce counts too: an issue is a
+  warning to look at, not a verdict on the address.
 - unsubscribed: unsubscribed from all email.
 
 Only distinct emails, domains and (phone, country) pairs go through Python; the results are
@@ -44,7 +49,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainChecker, DomainVerdict
+from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainLookup, DomainVerdict
 from hygiene_pipeline.email_rules import (
     TEST_WORD_PATTERN,
     AddressSyntax,
@@ -53,6 +58,8 @@ from hygiene_pipeline.email_rules import (
     is_free_mail,
     is_role_account,
     is_test_address,
+    is_test_domain,
+    is_test_local_part,
     suggest_domain,
 )
 from hygiene_pipeline.months import months_before
@@ -83,11 +90,12 @@ _EMAIL_FRAME = {
 
 
 def validate_contacts(
-    contacts: pl.DataFrame, *, today: datetime.date, domain_checker: DomainChecker
+    contacts: pl.DataFrame, *, today: datetime.date, domain_checker: DomainLookup
 ) -> pl.DataFrame:
     """Validation results for `contacts` (NORMALIZED_CONTACTS columns): one row each, same order.
 
     `today` is the partition's end date, never the wall clock, so a rerun gives the same answer.
+    `domain_checker` is a DomainChecker, or a CachedDomainChecker in front of one (dns_cache.py).
     """
     distinct_emails = contacts.get_column("email").drop_nulls().unique(maintain_order=True)
     emails = assess_emails(distinct_emails, domain_checker)
@@ -105,7 +113,7 @@ def validate_contacts(
     return schema.conform(result, schema.VALIDATION_RESULTS)
 
 
-def assess_emails(emails: Iterable[str | None], domain_checker: DomainChecker) -> pl.DataFrame:
+def assess_emails(emails: Iterable[str | None], domain_checker: DomainLookup) -> pl.DataFrame:
     """email, email_status, email_reasons, email_suggestion, _test_email per distinct address."""
     syntax = check_syntax_many(email for email in emails if email is not None)
     unicode_domains = {p.ascii_domain: p.domain for p in syntax.values() if p.error is None}
@@ -122,9 +130,10 @@ def assess_emails(emails: Iterable[str | None], domain_checker: DomainChecker) -
             status, reasons, suggestion = "invalid", [f"syntax: {parsed.error}"], None
             test = is_test_address(local, domain)
         else:
-            status, reasons, typo = _judge(facts[parsed.ascii_domain], parsed)
+            domain_facts = facts[parsed.ascii_domain]
+            status, reasons, typo = _judge(domain_facts, parsed)
             suggestion = f"{parsed.local_part}@{typo}" if typo else None
-            test = is_test_address(parsed.local_part, parsed.ascii_domain)
+            test = domain_facts.test or is_test_local_part(parsed.local_part)
         values = (email, status, _REASON_SEPARATOR.join(reasons), suggestion, test)
         for name, value in zip(_EMAIL_FRAME, values, strict=True):
             columns[name].append(value)
@@ -144,6 +153,7 @@ class _DomainFacts:
     disposable: bool
     typo: str | None  # the provider domain the writer probably meant
     free: bool
+    test: bool  # example.com, test.com ...
 
 
 def _domain_facts(ascii_domain: str, unicode_domain: str, verdict: DomainVerdict) -> _DomainFacts:
@@ -152,6 +162,7 @@ def _domain_facts(ascii_domain: str, unicode_domain: str, verdict: DomainVerdict
         disposable=is_disposable(ascii_domain),
         typo=suggest_domain(unicode_domain),
         free=is_free_mail(ascii_domain),
+        test=is_test_domain(ascii_domain),
     )
 
 

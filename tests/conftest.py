@@ -8,8 +8,9 @@ import pytest
 
 from tests.dns_server import (
     TEST_ZONE,
+    Dnsmasq,
     DnsmasqUnavailable,
-    dnsmasq,
+    dnsmasq_server,
     find_dnsmasq,
     forward_line,
     servfail_server,
@@ -32,8 +33,8 @@ def servfail_dns() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def dns_server(silent_dns: str, servfail_dns: str) -> Iterator[str]:
-    """'127.0.0.1:PORT' of dnsmasq serving TEST_ZONE, NXDOMAIN for everything else.
+def dns_zone(silent_dns: str, servfail_dns: str) -> Iterator[Dnsmasq]:
+    """dnsmasq serving TEST_ZONE, NXDOMAIN for everything else; its log counts the queries.
 
     Queries for traag-dns.nl go to the silent server (timeout), kapot-dns.nl to the SERVFAIL one.
     """
@@ -50,5 +51,11 @@ def dns_server(silent_dns: str, servfail_dns: str) -> Iterator[str]:
         missing = None
     if missing:  # fail, never skip: CI installs dnsmasq
         pytest.fail(missing, pytrace=False)
-    with dnsmasq(zone) as address:
-        yield address
+    with dnsmasq_server(zone) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dns_server(dns_zone: Dnsmasq) -> str:
+    """'127.0.0.1:PORT' of the `dns_zone` dnsmasq."""
+    return dns_zone.address

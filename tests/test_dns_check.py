@@ -16,7 +16,7 @@ from hygiene_pipeline.dns_check import (
     checker_from_environ,
     parse_nameservers,
 )
-from tests.dns_server import TEST_ZONE, dnsmasq, servfail_server, silent_server
+from tests.dns_server import TEST_ZONE, dnsmasq, dnsmasq_cluster, servfail_server, silent_server
 
 FAST = {"timeout": 0.3, "retries": 1}
 CANARY_MISSING = "dns_unreliable: canary gmail.com did not resolve"
@@ -82,6 +82,7 @@ def test_each_domain_is_queried_once_plus_bounded_retries() -> None:
         ("stahlbau-kettenreiter.de.", "MX"),
         ("stahlbau-kettenreiter.de.", "MX"),
     ]
+    assert checker.queries_sent == 4  # what the run metadata reports is what the server saw
 
 
 def test_empty_input_sends_no_query() -> None:
@@ -227,3 +228,28 @@ def test_canary_setting(
     if value is not None:
         environ["HYGIENE_DNS_CANARY"] = value
     assert checker_from_environ(environ).canary == canary
+
+
+def test_a_sharded_dnsmasq_answers_like_one_instance() -> None:
+    # The benchmark's server for 50,000 domains: shards behind a forwarding front.
+    records = {
+        "kaasmakerij-vlasbloem.nl": ["mx-host=kaasmakerij-vlasbloem.nl,mx.kaasmakerij.nl,10"],
+        "stahlbau-kettenreiter.de": ["mx-host=stahlbau-kettenreiter.de,mx.stahlbau.de,10"],
+        "alleen-web.nl": ["host-record=alleen-web.nl,192.0.2.10"],
+        "nullmx-winkel.nl": ["mx-host=nullmx-winkel.nl,.,0"],
+        "geen-mail.nl": ["txt-record=geen-mail.nl,v=spf1 -all"],
+    }
+    canary = ["mx-host=gmail.com,mx.gmail.com,10"]
+    with dnsmasq_cluster(records, front=canary, shards=3) as server:
+        checker = DomainChecker.from_env(server.address, **FAST)
+        verdicts = checker.check([*records, "bestaat-niet.nl"])
+        logged = server.queries()
+    assert {domain: verdict.detail for domain, verdict in verdicts.items()} == {
+        "kaasmakerij-vlasbloem.nl": "mx",
+        "stahlbau-kettenreiter.de": "mx",
+        "alleen-web.nl": "a",
+        "nullmx-winkel.nl": "null_mx",
+        "geen-mail.nl": "no_mail_host",
+        "bestaat-niet.nl": "domain_not_found",
+    }
+    assert len(logged) == checker.queries_sent == 10  # canary, 6 MX, 2 A, 1 AAAA

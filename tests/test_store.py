@@ -112,3 +112,57 @@ def test_a_writer_lock_held_by_another_process_gives_an_actionable_message(tmp_p
     assert duckdb.connect(str(path), read_only=True).execute(
         "SELECT count(*) FROM prune_list"
     ).fetchone() == (1,)
+
+
+# --- upsert: side tables that are not partitioned by month (the DNS cache) -------------------
+
+
+def _cache_rows(domains: list[str], status: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"domain": domains, "status": [status] * len(domains)},
+        schema={"domain": pl.String(), "status": pl.String()},
+    )
+
+
+def test_upsert_creates_the_table_then_replaces_rows_by_key(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.upsert("side_table", _cache_rows([], "x"), key=["domain"])
+    assert store.query("SELECT * FROM side_table").columns == ["domain", "status"]
+    store.upsert("side_table", _cache_rows(["a.nl", "b.nl"], "old"), key=["domain"])
+    store.upsert("side_table", _cache_rows(["b.nl", "c.nl"], "new"), key=["domain"])
+    rows = store.query("SELECT domain, status FROM side_table ORDER BY domain").rows()
+    assert rows == [("a.nl", "old"), ("b.nl", "new"), ("c.nl", "new")]
+
+
+def test_upsert_widens_the_table_by_column_name(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.upsert("side_table", _cache_rows(["a.nl"], "old"), key=["domain"])
+    wider = pl.DataFrame({"resolver": ["127.0.0.1:53"], "domain": ["b.nl"], "status": ["new"]})
+    store.upsert("side_table", wider, key=["domain"])
+    rows = store.query("SELECT domain, status, resolver FROM side_table ORDER BY domain").rows()
+    assert rows == [("a.nl", "old", None), ("b.nl", "new", "127.0.0.1:53")]
+
+
+def test_a_failing_upsert_leaves_the_table_as_it_was(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.upsert("side_table", pl.DataFrame({"domain": ["a.nl"], "n": [1]}), key=["domain"])
+    # The delete of a.nl succeeds inside the transaction; the insert then fails on the type.
+    with pytest.raises(duckdb.ConversionException):
+        store.upsert("side_table", pl.DataFrame({"domain": ["a.nl"], "n": ["x"]}), key=["domain"])
+    assert store.query("SELECT domain, n FROM side_table").rows() == [("a.nl", 1)]
+
+
+@pytest.mark.parametrize(
+    ("frame", "key", "message"),
+    [
+        (_cache_rows(["a.nl", "a.nl"], "x"), ["domain"], "repeat a key"),
+        (pl.DataFrame({"domain": [None], "status": ["x"]}), ["domain"], "null in the key"),
+        (_cache_rows(["a.nl"], "x"), ["name"], "lack the key column name"),
+        (_cache_rows(["a.nl"], "x"), [], "at least one key column"),
+    ],
+)
+def test_upsert_refuses_ambiguous_rows(tmp_path, frame, key, message):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    with pytest.raises(ValueError, match=message):
+        store.upsert("side_table", frame, key=key)
+    assert store.tables() == []

@@ -103,6 +103,35 @@ def checker(dns_server: str) -> DomainChecker:
 
 # --- email_status ---------------------------------------------------------------------------
 
+K = "kaasmakerij-vlasbloem.nl"  # a company domain with MX, for the syntax cases
+
+
+def syntax(message: str) -> str:
+    return f"syntax: An email address {message}."
+
+
+def local_chars(chars: str) -> str:
+    return f"syntax: The email address contains invalid characters before the @-sign: {chars}."
+
+
+def domain_chars(chars: str) -> str:
+    return f"syntax: The part after the @-sign contains invalid characters: {chars}."
+
+
+QUOTED = "syntax: Quoting the part before the @-sign is not allowed here."
+IP_LITERAL = "syntax: A bracketed IP address after the @-sign is not allowed here."
+TWO_DOTS = syntax("cannot have two periods in a row")
+DOT_BEFORE_AT = syntax("cannot have a period immediately before the @-sign")
+NO_PERIOD = "syntax: The part after the @-sign is not valid. It should have a period."
+NOT_A_TLD = (
+    "syntax: The part after the @-sign is not valid. It is not within a valid top-level domain."
+)
+RESERVED = (
+    "syntax: The part after the @-sign is a special-use or reserved name that cannot be used "
+    "with email."
+)
+ZERO_WIDTH = "syntax: The email address contains unsafe characters: ZERO WIDTH SPACE."
+
 EMAIL_CASES = [
     # (case, email, email_status, email_reasons, email_suggestion)
     ("company_nl", "femke.vlasbloem@kaasmakerij-vlasbloem.nl", "valid", [], None),
@@ -206,6 +235,159 @@ EMAIL_CASES = [
         ["domain_not_found", "typo_domain"],
         "pieter.dijkhof@kaasmakerij-vlasbloem.nl",
     ),
+    # Syntax corner cases. Messages are email-validator's; "syntax: " marks them as such.
+    ("quoted_dot_atom", f'"femke.vlasbloem"@{K}', "invalid", [QUOTED], None),
+    ("quoted_at_sign", f'"femke@kantoor"@{K}', "invalid", [QUOTED], None),
+    ("quoted_escaped_quote", f'"femke\\"v"@{K}', "invalid", [QUOTED], None),
+    (
+        "quoted_empty",
+        f'""@{K}',
+        "invalid",
+        ["syntax: There must be something before the @-sign."],
+        None,
+    ),
+    ("quoted_and_ip_literal", '"femke"@[192.0.2.10]', "invalid", [QUOTED], None),
+    ("ipv6_literal", "femke@[ipv6:2001:db8::1]", "invalid", [IP_LITERAL], None),
+    ("unclosed_ip_literal", "femke@[192.0.2.10", "invalid", [domain_chars("'['")], None),
+    ("bare_ip_address", "femke@192.0.2.10", "invalid", [NOT_A_TLD], None),
+    ("consecutive_dots_domain", "femke@kaasmakerij..vlasbloem.nl", "invalid", [TWO_DOTS], None),
+    ("three_dots", f"femke...vlasbloem@{K}", "invalid", [TWO_DOTS], None),
+    ("leading_dot", f".femke@{K}", "invalid", [syntax("cannot start with a period")], None),
+    ("trailing_dot_local", f"femke.@{K}", "invalid", [DOT_BEFORE_AT], None),
+    ("double_dot_before_at", f"femke..@{K}", "invalid", [DOT_BEFORE_AT], None),
+    (
+        "dot_after_at",
+        f"femke@.{K}",
+        "invalid",
+        [syntax("cannot have a period immediately after the @-sign")],
+        None,
+    ),
+    ("trailing_dot_domain", f"femke@{K}.", "invalid", [syntax("cannot end with a period")], None),
+    (
+        "hyphen_after_at",
+        "femke@-kaasmakerij.nl",
+        "invalid",
+        [syntax("cannot have a hyphen immediately after the @-sign")],
+        None,
+    ),
+    (
+        "hyphen_before_dot",
+        "femke@kaasmakerij-.nl",
+        "invalid",
+        [syntax("cannot have a period and a hyphen next to each other")],
+        None,
+    ),
+    ("underscore_in_domain", "femke@kaas_makerij.nl", "invalid", [domain_chars("'_'")], None),
+    ("no_tld", "femke@kaasmakerij", "invalid", [NO_PERIOD], None),
+    ("localhost", "femke@localhost", "invalid", [NO_PERIOD], None),
+    ("numeric_tld", "femke@kaasmakerij.123", "invalid", [NOT_A_TLD], None),
+    (
+        "nothing_after_at",
+        "femke@",
+        "invalid",
+        ["syntax: There must be something after the @-sign."],
+        None,
+    ),
+    (
+        "nothing_before_at",
+        f"@{K}",
+        "invalid",
+        ["syntax: There must be something before the @-sign."],
+        None,
+    ),
+    ("double_at", f"femke@@{K}", "invalid", [domain_chars("'@'")], None),
+    ("two_at_signs", "femke@kaasmakerij@vlasbloem.nl", "invalid", [domain_chars("'@'")], None),
+    (
+        "display_name",
+        f"femke vlasbloem <femke@{K}>",
+        "invalid",
+        [
+            "syntax: A display name and angle brackets around the email address are not "
+            "permitted here."
+        ],
+        None,
+    ),
+    ("comma", f"femke,vlasbloem@{K}", "invalid", [local_chars("','")], None),
+    ("comment_parentheses", f"femke(kantoor)@{K}", "invalid", [local_chars("'(', ')'")], None),
+    ("backslash", f"femke\\vlasbloem@{K}", "invalid", [local_chars('"\\"')], None),
+    ("tab", f"femke\tv@{K}", "invalid", [local_chars("U+0009")], None),
+    ("space_in_domain", "femke@kaasmakerij vlasbloem.nl", "invalid", [domain_chars("SPACE")], None),
+    ("local_tld", "femke@kaasmakerij.local", "invalid", [RESERVED], None),
+    ("invalid_tld", "femke@kaasmakerij.invalid", "invalid", [RESERVED], None),
+    ("onion_tld", "femke@kaasmakerij.onion", "invalid", [RESERVED], None),
+    ("local_part_64", "a" * 64 + f"@{K}", "valid", [], None),
+    (
+        "local_part_65",  # RFC 5321's limit; email-validator only enforces it when strict
+        "a" * 65 + f"@{K}",
+        "invalid",
+        ["syntax: The email address is too long before the @-sign (1 character too many)."],
+        None,
+    ),
+    ("label_63", "femke@" + "b" * 63 + ".nl", "invalid", ["domain_not_found"], None),
+    (
+        "label_64",
+        "femke@" + "b" * 64 + ".nl",
+        "invalid",
+        [
+            "syntax: After the @-sign, periods cannot be separated by so many characters "
+            "(1 character too many)."
+        ],
+        None,
+    ),
+    ("apostrophe", f"o'brien@{K}", "valid", [], None),
+    ("plus_tag", f"femke+nieuwsbrief@{K}", "valid", [], None),
+    ("every_special_character", f"f.v-w_9=x!#$%&*/?^`{{|}}~@{K}", "valid", [], None),
+    ("one_letter_local", f"x@{K}", "valid", [], None),
+    ("mail_subdomain", "wout@post.brouwerij-ruigewaard.be", "valid", [], None),
+    # Unicode: SMTPUTF8 local parts are valid (with a note), IDN domains go to DNS as IDNA.
+    ("unicode_local_fr", "océane@boulangerie-bourdillat.fr", "valid", ["smtputf8"], None),
+    ("unicode_dotted_gr", "ελένη.παπαδάκου@elaiourgeio-papadakou.gr", "valid", ["smtputf8"], None),
+    ("idn_ascii_form", "k.ambrosch@xn--mller-bau-q9a.de", "valid", [], None),
+    ("emoji_local", f"femke😀@{K}", "valid", ["smtputf8"], None),
+    ("ligature_local", f"ﬁnn@{K}", "valid", ["smtputf8"], None),
+    ("role_at_idn", "admin@müller-bau.de", "risky", ["role_account"], None),
+    ("cjk_address", "用户@例子.广告", "invalid", ["domain_not_found", "smtputf8"], None),
+    ("idn_tld", "femke@kaasmakerij-vlasbloem.xn--p1ai", "invalid", ["domain_not_found"], None),
+    (
+        "emoji_domain",
+        "femke@kaasmakerij😀.nl",
+        "invalid",
+        [
+            "syntax: The part after the @-sign is invalid (Codepoint U+1F600 at position 12 of "
+            "'kaasmakerij😀' not allowed)."
+        ],
+        None,
+    ),
+    ("zero_width_space_local", f"femke\u200b@{K}", "invalid", [ZERO_WIDTH], None),
+    (
+        "zero_width_space_domain",
+        "femke@kaasmakerij\u200b-vlasbloem.nl",
+        "invalid",
+        [ZERO_WIDTH],
+        None,
+    ),
+    # More typos: the suggestion is offered whatever DNS says.
+    (
+        "one_letter_tld",
+        "femke@kaasmakerij-vlasbloem.n",
+        "invalid",
+        ["domain_not_found", "typo_domain"],
+        f"femke@{K}",
+    ),
+    (
+        "typo_missing_letter",
+        "jan.dijkhof@gmai.com",
+        "invalid",
+        ["domain_not_found", "typo_domain"],
+        "jan.dijkhof@gmail.com",
+    ),
+    (
+        "typo_regional_provider",
+        "sanne@hotmai.nl",
+        "invalid",
+        ["domain_not_found", "typo_domain"],
+        "sanne@hotmail.nl",
+    ),
 ]
 
 
@@ -237,6 +419,16 @@ def test_email_status(
 
 def test_every_email_status_is_covered() -> None:
     assert {case[2] for case in EMAIL_CASES} == set(schema.EMAIL_STATUSES)
+
+
+def test_the_address_table_has_80_distinct_addresses_and_the_named_corner_cases() -> None:
+    addresses = [email for _, email, *_ in EMAIL_CASES if email is not None]
+    assert len(set(addresses)) == len(addresses) >= 80
+    local_parts = [email.rpartition("@")[0] for email in addresses]
+    assert sum(local.startswith('"') for local in local_parts) >= 5  # quoted local parts
+    assert sum("@[" in email for email in addresses) >= 4  # IP literals
+    assert sum(".." in email for email in addresses) >= 4  # consecutive dots
+    assert sum(not email.isascii() for email in addresses) >= 10  # unicode
 
 
 def test_network_off_makes_dns_dependent_verdicts_unknown() -> None:
