@@ -1,41 +1,95 @@
-"""prune_list: the contacts not kept this month, each with its action and every reason."""
+"""prune_list: the contacts not kept this month, each with its action and every reason.
+
+Its blocking checks stop the run before any CRM file is written when an invariant breaks: a
+protected contact deleted, a survivor merged away, a merge off target, or too many deletions.
+"""
 
 import dagster as dg
 
 from assets.duplicate_clusters import duplicate_clusters
 from assets.metadata import counts_table, list_counts_table
-from assets.partitions import monthly_partitions, snapshot_of, today_of
+from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
-from hygiene_pipeline.prune import build_prune_list
+from hygiene_pipeline import prune_safety
+from hygiene_pipeline.prune_month import prune_month
+from hygiene_pipeline.prune_policy import load_policy
+from hygiene_pipeline.suppression import suppression_key
+
+# The month before: re-engagement memory reads earlier months' lists, so backfills run in order.
+_PREVIOUS_MONTH = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+_CHECKS = ("no_protected_contact_deleted", "no_survivor_merged", "merges_point_to_survivors",
+           "delete_share_below_ceiling")  # fmt: skip
 
 
 @dg.asset(
     partitions_def=monthly_partitions,
-    deps=[duplicate_clusters, validation_results],
+    deps=[
+        duplicate_clusters,
+        validation_results,
+        dg.AssetDep("prune_list", partition_mapping=_PREVIOUS_MONTH),
+    ],
     group_name="hygiene",
     kinds={"duckdb", "polars"},
     owners=["team:marketing-ops"],
+    check_specs=[dg.AssetCheckSpec(name, asset="prune_list", blocking=True) for name in _CHECKS],
     description=(
         "Only contacts not kept: `action` (delete, merge, quarantine, re_engage), `reasons` with "
-        "evidence, `merge_into` for merges. Customers, evangelists and opportunities are never "
-        "deleted (quarantine instead) and never re-engaged. Rules use the month's end as today."
+        "evidence, `merge_into` for merges, under the policy in `prune_policy.yaml` (balanced "
+        "by default). Customers, evangelists and opportunities are never deleted (quarantine "
+        "instead) unless an erasure request names them. Also keeps the suppression list (keyed "
+        "hashes) and purges people named in `erasure_requests.csv` from every month."
     ),
 )
-def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource) -> dg.MaterializeResult:
+def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
     snapshot = snapshot_of(context)
     store = hygiene.store()
-    prune = build_prune_list(
-        store.read_partition("normalized_contacts", snapshot),
-        store.read_partition("duplicate_clusters", snapshot),
-        store.read_partition("validation_results", snapshot),
-        today=today_of(context),
+    policy = load_policy(hygiene.policy_file)
+    outcome = prune_month(
+        store,
+        snapshot,
+        policy=policy,
+        suppression_key=suppression_key(),
+        erasure_register=hygiene.erasure_register,
     )
-    store.replace_partition(snapshot, {"prune_list": prune})
-    return dg.MaterializeResult(
+    prune = outcome.prune_list
+    contacts = store.read_partition("normalized_contacts", snapshot)
+    clusters = store.read_partition("duplicate_clusters", snapshot)
+    share = prune_safety.delete_share(prune, contacts)
+    yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": prune.height,
             "actions": counts_table(prune, "action"),
             "reasons": list_counts_table(prune, "reasons", heading="reason"),
+            "delete_share": round(share, 4),
+            "policy": dg.MetadataValue.json(policy.describe()),
+            "suppression_entries_added": outcome.suppression_entries.height,
+            "erased_records": outcome.erased_contacts.height,
+            "purged_rows": dg.MetadataValue.json(outcome.purged_rows),
         }
+    )
+    for name, violation in (
+        (_CHECKS[0], prune_safety.protected_deleted(prune, contacts, policy)),
+        (_CHECKS[1], prune_safety.survivors_merged(prune, clusters)),
+        (_CHECKS[2], prune_safety.merges_off_target(prune, clusters)),
+    ):
+        yield dg.AssetCheckResult(
+            check_name=name,
+            passed=violation.ok,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None if violation.ok else violation.message,
+            metadata={"violations": violation.count},
+        )
+    yield dg.AssetCheckResult(
+        check_name=_CHECKS[3],
+        passed=share <= policy.max_delete_share,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            None
+            if share <= policy.max_delete_share
+            else f"{share:.1%} of this month's contacts would be deleted, above the ceiling of "
+            f"{policy.max_delete_share:.0%}. A broken export is the usual cause; if the deletions "
+            "are right, raise max_delete_share in prune_policy.yaml and run the month again."
+        ),
+        metadata={"delete_share": round(share, 4), "ceiling": policy.max_delete_share},
     )

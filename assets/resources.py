@@ -34,5 +34,18 @@ class HygieneResource(dg.ConfigurableResource):
             else os.environ.get("HYGIENE_NAMESERVERS")
         )
 
+    @property
+    def policy_file(self) -> Path:
+        """The prune policy (YAML); absent means the balanced defaults."""
+        return self.root / "prune_policy.yaml"
+
+    @property
+    def erasure_register(self) -> Path:
+        return self.root / "erasure_requests.csv"
+
+    def out_dir(self, month: str) -> Path:
+        """Where a month's CRM import files go: out/YYYY-MM/."""
+        return self.root / "out" / month
+
     def store(self) -> HygieneStore:
         return HygieneStore(self.root / "hygiene.duckdb")

@@ -17,6 +17,7 @@ import polars as pl
 from hygiene_pipeline import schema
 from hygiene_pipeline.countries import country_code
 from hygiene_pipeline.crm_formats import formats_from_export_files
+from hygiene_pipeline.emails import clean_email_expr
 from hygiene_pipeline.names import clean_name
 from hygiene_pipeline.phones import DEFAULT_REGION, to_e164
 from hygiene_pipeline.source_fields import source_fields
@@ -44,7 +45,7 @@ def _clean(fields: pl.DataFrame, default_region: str) -> pl.DataFrame:
     fields = fields.with_columns(country.alias("country"))
     # A national number is read in the contact's country; without one, the country of the email's
     # TLD (.de, .fr, ...) is a better guess than the configured default.
-    tld = _email(pl.col("email")).str.extract(r"\.([a-z]{2})$").str.to_uppercase()
+    tld = clean_email_expr(pl.col("email")).str.extract(r"\.([a-z]{2})$").str.to_uppercase()
     tld_country = (
         pl.when(tld == "UK").then(pl.lit("GB")).when(tld.is_in(_NON_COUNTRY_TLDS)).then(None)
     ).otherwise(tld)
@@ -60,7 +61,7 @@ def _clean(fields: pl.DataFrame, default_region: str) -> pl.DataFrame:
     return fields.with_columns(
         _map_distinct(fields.get_column("first_name"), clean_name).alias("first_name"),
         _map_distinct(fields.get_column("last_name"), clean_name).alias("last_name"),
-        _email(pl.col("email")).alias("email"),
+        clean_email_expr(pl.col("email")).alias("email"),
         pl.col("phone").alias("phone_input"),
         e164.struct.field("phone").alias("phone"),
         e164.struct.field("phone_type").alias("phone_type"),
@@ -102,15 +103,3 @@ def _map_distinct(
 
 def _collapse_spaces(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(r"\s+", " ").str.strip_chars()
-
-
-def _email(expr: pl.Expr) -> pl.Expr:
-    """Trim, drop a `mailto:` prefix, angle brackets and trailing dots, lower-case."""
-    cleaned = (
-        expr.str.strip_chars()
-        .str.replace(r"(?i)^mailto:", "")
-        .str.strip_chars("<> \t")
-        .str.strip_chars_end(".")
-        .str.to_lowercase()
-    )
-    return pl.when(cleaned == "").then(None).otherwise(cleaned)

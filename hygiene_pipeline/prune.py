@@ -1,40 +1,43 @@
 """The prune list: which contacts to delete, merge, quarantine or re-engage, and every reason why.
 
-Rules are evaluated in order; the first that matches sets the action, and `reasons` lists every
-rule that matched with its evidence, so each row can be explained to the person who acts on it.
-Protected contacts (customers, ...) are never deleted (quarantine instead) and never re-engaged.
+Rules (prune_policy.RULES) are evaluated in order; the first that matches sets the action, and
+`reasons` lists every rule that matched with its evidence, so each row can be explained to the
+person who acts on it. Protected contacts are never deleted (quarantine instead, unless an erasure
+request names them) and never re-engaged: the inactivity rules do not apply to them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.months import months_before
+from hygiene_pipeline.prune_policy import RULES, PrunePolicy
+
+_HISTORY_SCHEMA = {"contact_id": pl.String(), "re_engaged_on": pl.Date()}
+_SUPPRESSED_SCHEMA = {
+    "contact_id": pl.String(),
+    "suppressed_since": pl.Date(),
+    "suppressed_reason": pl.String(),
+}
 
 
 @dataclass(frozen=True)
-class PrunePolicy:
-    """The thresholds users tune; defaults are the `balanced` policy."""
+class MonthHistory:
+    """What earlier months and the user's registers say about this month's contacts."""
 
-    inactive_months: int = 6
-    protected_lifecycle_stages: tuple[str, ...] = ("customer", "evangelist", "opportunity")
-
-
-# (rule name, action) in evaluation order; the evidence expression for each is built below.
-RULE_ORDER: tuple[tuple[str, str], ...] = (
-    ("duplicate", "merge"),
-    ("unsubscribed", "delete"),
-    ("hard_bounce", "delete"),
-    ("email_invalid", "delete"),
-    ("unreachable", "delete"),
-    ("soft_bounce", "quarantine"),
-    ("email_risky", "quarantine"),
-    ("inactive", "re_engage"),
-)
+    erasure_emails: frozenset[str] = frozenset()
+    # contact_id -> the latest earlier snapshot in which it was re_engage (schema _HISTORY_SCHEMA)
+    earlier_re_engage: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=_HISTORY_SCHEMA)
+    )
+    # contact_id -> when and why its email hash went on the suppression list (_SUPPRESSED_SCHEMA)
+    suppressed: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=_SUPPRESSED_SCHEMA)
+    )
 
 
 def build_prune_list(
@@ -44,49 +47,47 @@ def build_prune_list(
     *,
     today: date,
     policy: PrunePolicy | None = None,
+    history: MonthHistory | None = None,
 ) -> pl.DataFrame:
     """Contacts not kept (schema.PRUNE_LIST), ordered by contact_id; `today` is the month's end."""
     policy = policy or PrunePolicy()
+    history = history or MonthHistory()
     _require_one_row_each(contacts, validation)
-    survivors = clusters.filter(pl.col("is_survivor")).select(
-        "cluster_id", pl.col("contact_id").alias("survivor_id")
-    )
-    merge_targets = (
-        clusters.filter(~pl.col("is_survivor"))
-        .join(survivors, on="cluster_id", how="left")
-        .select("contact_id", pl.col("survivor_id").alias("merge_into"))
-    )
-    frame = contacts.join(
-        validation.select("contact_id", "email_status", "email_reasons", "phone_status"),
-        on="contact_id",
-        how="left",
-    ).join(merge_targets, on="contact_id", how="left")
-
-    evidence = _rule_evidence(policy, today)
-    protected = pl.col("lifecycle_stage").is_in(list(policy.protected_lifecycle_stages))
-    reasons = pl.concat_list(
-        [pl.when(evidence[name].is_not_null()).then(evidence[name]) for name, _ in RULE_ORDER]
-    ).list.drop_nulls()
-
-    first_action: pl.Expr = pl.lit(None, dtype=pl.String)
-    for name, action in reversed(RULE_ORDER):
-        first_action = (
-            pl.when(evidence[name].is_not_null()).then(pl.lit(action)).otherwise(first_action)
+    frame = (
+        contacts.join(
+            validation.select(
+                "contact_id", "email_status", "email_reasons", "phone_status", "issues"
+            ),
+            on="contact_id",
+            how="left",
         )
-    action = (
-        pl.when(protected & (first_action == "delete"))
-        .then(pl.lit("quarantine"))
-        .when(protected & (first_action == "re_engage"))
-        .then(pl.lit(None, dtype=pl.String))
-        .otherwise(first_action)
+        .join(_merge_targets(clusters, contacts, history), on="contact_id", how="left")
+        .join(history.earlier_re_engage.cast(_HISTORY_SCHEMA), on="contact_id", how="left")
+        .join(history.suppressed.cast(_SUPPRESSED_SCHEMA), on="contact_id", how="left")
+        .with_columns(
+            pl.col("lifecycle_stage")
+            .is_in(list(policy.protected_lifecycle_stages))
+            .fill_null(False)
+            .alias("_protected"),
+            pl.col("email").is_in(list(history.erasure_emails)).fill_null(False).alias("_erasure"),
+        )
     )
-    protected_note = pl.format("protected: lifecycle {}", pl.col("lifecycle_stage"))
+    evidence = _rule_evidence(policy, today)
+    reasons = pl.concat_list(
+        [pl.when(evidence[rule].is_not_null()).then(evidence[rule]) for rule in RULES]
+    ).list.drop_nulls()
     result = (
-        frame.with_columns(action.alias("action"), reasons.alias("reasons"))
+        frame.with_columns(
+            _first_action(policy, evidence).alias("action"), reasons.alias("reasons")
+        )
         .filter(pl.col("action").is_not_null())
         .with_columns(
-            pl.when(protected)
-            .then(pl.concat_list([pl.col("reasons"), pl.concat_list([protected_note])]))
+            pl.when(pl.col("_protected"))
+            .then(
+                pl.concat_list(
+                    [pl.col("reasons"), pl.format("protected: lifecycle {}", "lifecycle_stage")]
+                )
+            )
             .otherwise(pl.col("reasons"))
             .alias("reasons"),
             pl.when(pl.col("action") == "merge").then(pl.col("merge_into")).alias("merge_into"),
@@ -96,6 +97,55 @@ def build_prune_list(
     return schema.conform(result, schema.PRUNE_LIST)
 
 
+def _merge_targets(
+    clusters: pl.DataFrame, contacts: pl.DataFrame, history: MonthHistory
+) -> pl.DataFrame:
+    """contact_id -> its survivor for non-survivors; an erased survivor takes no merges."""
+    erased = contacts.filter(pl.col("email").is_in(list(history.erasure_emails)))["contact_id"]
+    survivors = clusters.filter(pl.col("is_survivor")).select(
+        "cluster_id", pl.col("contact_id").alias("survivor_id")
+    )
+    return (
+        clusters.filter(~pl.col("is_survivor"))
+        .join(survivors, on="cluster_id", how="left")
+        .select(
+            "contact_id",
+            pl.when(~pl.col("survivor_id").is_in(erased.to_list()))
+            .then(pl.col("survivor_id"))
+            .alias("merge_into"),
+            pl.when(pl.col("survivor_id").is_in(erased.to_list()))
+            .then(pl.col("survivor_id"))
+            .alias("_erased_survivor"),
+        )
+    )
+
+
+def _first_action(policy: PrunePolicy, evidence: dict[str, pl.Expr]) -> pl.Expr:
+    """The action of the first matching rule that sets one; protection applied."""
+    inactivity = {"inactive", "re_engage_expired"}
+    action: pl.Expr = pl.lit(None, dtype=pl.String)
+    for rule in reversed(RULES):
+        rule_action = policy.action_for(rule)
+        if rule_action == "keep":
+            continue  # the rule is reported in reasons but sets no action
+        matched = evidence[rule].is_not_null()
+        if rule in inactivity:
+            matched = matched & ~pl.col("_protected")
+        if rule_action == "delete" and rule != "erasure_request":
+            rule_action_expr = (
+                pl.when(pl.col("_protected")).then(pl.lit("quarantine")).otherwise(pl.lit("delete"))
+            )
+        else:
+            rule_action_expr = pl.lit(rule_action)
+        action = pl.when(matched).then(rule_action_expr).otherwise(action)
+    # A duplicate whose survivor was erased on request: the same person, so a person reviews it.
+    return (
+        pl.when(action.is_null() & pl.col("_erased_survivor").is_not_null())
+        .then(pl.lit("quarantine"))
+        .otherwise(action)
+    )
+
+
 def _rule_evidence(policy: PrunePolicy, today: date) -> dict[str, pl.Expr]:
     """Per rule, a String expression that is the evidence when the rule matches, else null."""
     cutoff = datetime.combine(months_before(today, policy.inactive_months), datetime.min.time())
@@ -103,10 +153,34 @@ def _rule_evidence(policy: PrunePolicy, today: date) -> dict[str, pl.Expr]:
     inactive = (pl.col("last_activity_at") < cutoff) | (
         no_activity & (pl.col("created_at") < cutoff)
     )
+    snapshot_cutoff = month_end_to_snapshot(today) - timedelta(days=policy.re_engage_grace_days)
+    re_engaged_on = pl.col("re_engaged_on")
+    # "Since" the re-engagement: after the end of the month that asked for it.
+    engaged_since = pl.col("last_activity_at") >= re_engaged_on.dt.offset_by("1mo").cast(
+        pl.Datetime("us")
+    )
+    expired = (
+        inactive
+        & re_engaged_on.is_not_null()
+        & (re_engaged_on <= snapshot_cutoff)
+        & ~engaged_since.fill_null(False)
+    )
     return {
-        "duplicate": _when(
-            pl.col("merge_into").is_not_null(), pl.format("duplicate_of: {}", pl.col("merge_into"))
+        "erasure_request": _when(pl.col("_erasure"), pl.lit("erasure_request")),
+        "suppressed": _when(
+            pl.col("suppressed_since").is_not_null(),
+            pl.format(
+                "suppressed: {} in {}",
+                pl.col("suppressed_reason"),
+                pl.col("suppressed_since").dt.strftime("%Y-%m"),
+            ),
         ),
+        "duplicate": pl.when(pl.col("merge_into").is_not_null())
+        .then(pl.format("duplicate_of: {}", pl.col("merge_into")))
+        .when(pl.col("_erased_survivor").is_not_null())
+        .then(pl.lit("duplicate_of_erased_record: review by hand"))
+        .otherwise(None),
+        "test_record": _when(pl.col("issues").list.contains("test_record"), pl.lit("test_record")),
         "unsubscribed": _when(pl.col("unsubscribed"), pl.lit("unsubscribed")),
         "hard_bounce": _when(
             pl.col("bounce") == "hard",
@@ -125,6 +199,13 @@ def _rule_evidence(policy: PrunePolicy, today: date) -> dict[str, pl.Expr]:
             pl.col("email_status") == "risky",
             pl.format("email_risky: {}", pl.col("email_reasons").list.join(", ")),
         ),
+        "re_engage_expired": _when(
+            expired,
+            pl.format(
+                "re_engage_expired: re-engagement asked in {}, no engagement since",
+                re_engaged_on.dt.strftime("%Y-%m"),
+            ),
+        ),
         "inactive": _when(
             inactive,
             pl.when(no_activity)
@@ -132,6 +213,11 @@ def _rule_evidence(policy: PrunePolicy, today: date) -> dict[str, pl.Expr]:
             .otherwise(pl.format("no_engagement_since: {}", pl.col("last_activity_at").dt.date())),
         ),
     }
+
+
+def month_end_to_snapshot(today: date) -> date:
+    """The snapshot (first day) of the month whose end is `today`."""
+    return months_before(today, 1)
 
 
 def _when(condition: pl.Expr, evidence: pl.Expr) -> pl.Expr:

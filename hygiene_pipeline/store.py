@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -62,10 +63,14 @@ class HygieneStore:
         finally:
             con.close()
 
-    def replace_partition(self, snapshot: date, tables: Mapping[str, pl.DataFrame]) -> None:
+    def replace_partition(
+        self, snapshot: date, tables: Mapping[str, pl.DataFrame], *, purge: Purge | None = None
+    ) -> dict[str, int]:
         """Replace `snapshot`'s rows in every given table in one transaction.
 
-        A crash mid-way leaves the month as it was; a rerun replaces rather than appends.
+        A crash mid-way leaves the month as it was; a rerun replaces rather than appends. With
+        `purge`, the named people are first deleted from every month of every table, in the same
+        transaction; the rows purged per table are returned.
         """
         for name, frame in tables.items():
             _check_identifier(name)
@@ -74,12 +79,14 @@ class HygieneStore:
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
+                purged = _purge(con, purge) if purge is not None else {}
                 for name, frame in tables.items():
                     _write_month(con, name, snapshot, frame)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+        return purged
 
     def read_partition(self, table: str, snapshot: date) -> pl.DataFrame:
         """One month of one table in write order (DuckDB scans keep insertion order)."""
@@ -108,6 +115,85 @@ class HygieneStore:
             ).fetchall()
         return [row[0] for row in rows]
 
+    def upsert(self, table: str, frame: pl.DataFrame, *, key: Sequence[str]) -> None:
+        """Insert `frame` into a table that is not partitioned by month, replacing rows by `key`.
+
+        For side tables that outlive a month (the DNS cache): one transaction with the same lock
+        waiting as `replace_partition`, so a crash leaves the table as it was. The table is
+        created from the frame on first use (an empty frame too) and widened by column name.
+        """
+        _check_identifier(table)
+        if not key:
+            raise ValueError("upsert needs at least one key column")
+        for column in key:
+            _check_identifier(column)
+            if column not in frame.columns:
+                raise ValueError(f"rows for table {table} lack the key column {column}")
+        keys = frame.select(key)
+        if keys.null_count().sum_horizontal().item():
+            raise ValueError(f"rows for table {table} have a null in the key {list(key)}")
+        if keys.is_duplicated().any():
+            raise ValueError(f"rows for table {table} repeat a key {list(key)}")
+        match = " AND ".join(f"{table}.{_quote(c)} = incoming_rows.{_quote(c)}" for c in key)
+        with self.connect() as con:
+            con.register("incoming_rows", frame.to_arrow())
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _create_or_widen(con, table)
+                con.execute(f"DELETE FROM {table} USING incoming_rows WHERE {match}")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("incoming_rows")
+
+
+@dataclass(frozen=True)
+class Purge:
+    """People to remove from every stored month (erasure): by record, and by text in raw lines."""
+
+    contacts: pl.DataFrame  # snapshot, contact_id: every row of these records goes
+    texts: tuple[str, ...] = ()  # lower-case strings whose raw_text rows go (rejected lines)
+    domains: tuple[str, ...] = ()  # the people's own email domains: rows keyed by `domain` go
+    keep_tables: tuple[str, ...] = ()  # registers that must survive the purge
+
+
+def _purge(con: duckdb.DuckDBPyConnection, purge: Purge) -> dict[str, int]:
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+    ).fetchall():
+        columns.setdefault(table, set()).add(column)
+    con.register("purge_rows", purge.contacts.select("snapshot", "contact_id").to_arrow())
+    purged: dict[str, int] = {}
+    try:
+        for table in sorted(columns):
+            if table in purge.keep_tables:
+                continue
+            count = 0
+            if {"snapshot", "contact_id"} <= columns[table] and purge.contacts.height:
+                count += con.execute(
+                    f"DELETE FROM {_quote(table)} AS t USING purge_rows AS p "
+                    "WHERE t.snapshot = p.snapshot AND t.contact_id = p.contact_id"
+                ).fetchone()[0]
+            if "domain" in columns[table] and purge.domains:
+                count += con.execute(
+                    f"DELETE FROM {_quote(table)} WHERE list_contains(?, domain)",
+                    [list(purge.domains)],
+                ).fetchone()[0]
+            if "raw_text" in columns[table]:
+                for text in purge.texts:
+                    count += con.execute(
+                        f"DELETE FROM {_quote(table)} WHERE contains(lower(raw_text), ?)", [text]
+                    ).fetchone()[0]
+            if count:
+                purged[table] = count
+    finally:
+        con.unregister("purge_rows")
+    return purged
+
 
 def _write_month(
     con: duckdb.DuckDBPyConnection, name: str, snapshot: date, frame: pl.DataFrame
@@ -117,26 +203,29 @@ def _write_month(
         raise ValueError(f"rows for table {name} carry a snapshot other than {snapshot}")
     con.register("incoming_rows", frame.to_arrow())
     try:
-        if not _table_exists(con, name):
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming_rows LIMIT 0")
-        existing = {
-            row[0]: row[1]
-            for row in con.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_name = ?",
-                [name],
-            ).fetchall()
-        }
-        incoming_types = dict(
-            con.execute("SELECT column_name, column_type FROM (DESCRIBE incoming_rows)").fetchall()
-        )
-        for column, column_type in incoming_types.items():
-            if column not in existing:
-                con.execute(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {column_type}")
+        _create_or_widen(con, name)
         con.execute(f"DELETE FROM {name} WHERE snapshot = ?", [snapshot])
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows")
     finally:
         con.unregister("incoming_rows")
+
+
+def _create_or_widen(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create `name` shaped like the registered incoming_rows, or add the columns it lacks."""
+    if not _table_exists(con, name):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming_rows LIMIT 0")
+        return
+    existing = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+        ).fetchall()
+    }
+    for column, column_type in con.execute(
+        "SELECT column_name, column_type FROM (DESCRIBE incoming_rows)"
+    ).fetchall():
+        if column not in existing:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {column_type}")
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

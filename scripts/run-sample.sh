@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export DAGSTER_HOME="$PWD/dagster_home"
-export HYGIENE_DATA_DIR="${HYGIENE_DATA_DIR:-$PWD/data}"
+source scripts/env.sh
 mkdir -p "$DAGSTER_HOME/logs"
 months=()
 for folder in "$HYGIENE_DATA_DIR"/exports/*/; do

@@ -13,7 +13,7 @@ from assets.schedules import quarterly_schedule
 
 PROJECT = Path(__file__).resolve().parent.parent
 ASSETS = ["raw_contacts", "normalized_contacts", "duplicate_clusters", "validation_results",
-          "prune_list"]  # fmt: skip
+          "prune_list", "crm_import_files"]  # fmt: skip
 
 
 def test_definitions_load():
@@ -29,8 +29,12 @@ def test_the_graph_is_raw_to_prune_list_and_every_asset_is_monthly():
         "normalized_contacts": {"raw_contacts"},
         "duplicate_clusters": {"normalized_contacts"},
         "validation_results": {"normalized_contacts"},
-        "prune_list": {"duplicate_clusters", "validation_results"},
+        # prune_list reads earlier months' lists: the self-dependency orders backfills by month.
+        "prune_list": {"duplicate_clusters", "validation_results", "prune_list"},
+        "crm_import_files": {"prune_list"},
     }
+    self_dep = graph.get(dg.AssetKey("prune_list")).partition_mappings[dg.AssetKey("prune_list")]
+    assert self_dep.start_offset == self_dep.end_offset == -1
     for key in graph.get_all_asset_keys():
         partitions = graph.get(key).partitions_def
         assert isinstance(partitions, dg.MonthlyPartitionsDefinition)

@@ -36,6 +36,16 @@ ASSET_TABLES = {
 DEAD_DOMAIN_SHARE = 10  # every tenth company domain
 
 
+TEST_KEY = "integration-test-key-0123456789abcdef"  # a test secret, never a default
+
+
+@pytest.fixture(scope="module", autouse=True)
+def suppression_key():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HYGIENE_SUPPRESSION_KEY", TEST_KEY)
+        yield
+
+
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("hygiene-data")
@@ -191,7 +201,8 @@ def test_the_cli_materializes_a_month_from_a_folder_holding_only_a_hubspot_expor
     exports = tmp_path / "exports"
     write_sample_exports(exports, ["2026-10"], people=120, seed=3)
     env = {**os.environ, "HYGIENE_DATA_DIR": str(tmp_path), "HYGIENE_NAMESERVERS": "off",
-           "DAGSTER_HOME": str(tmp_path / "dagster_home")}  # fmt: skip
+           "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+           "HYGIENE_SUPPRESSION_KEY": TEST_KEY}  # fmt: skip
     (tmp_path / "dagster_home").mkdir()
     command = [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "assets.definitions",
                "--select", "*", "--partition", "2026-10-01"]  # fmt: skip

@@ -8,50 +8,22 @@ import polars as pl
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.prune import build_prune_list
+from tests.builders import clusters_frame, contacts_frame, validation_frame
 
 OCT = date(2026, 10, 1)
 TODAY = date(2026, 11, 1)  # the partition's end
-RECENT = datetime(2026, 10, 20, 10, 0)
 
 
 def _contacts(rows: list[dict]) -> pl.DataFrame:
-    base = {
-        "snapshot": OCT, "source_file": "export.csv", "source_row": 2, "source_system": "hubspot",
-        "first_name": "Sanne", "last_name": "de Graaf", "email": None, "phone_input": None,
-        "phone": None, "phone_type": None, "company": "Brouwer Logistiek B.V.", "job_title": None,
-        "owner": "Jan Peeters", "lead_source": "Organic Search", "lifecycle_stage": "lead",
-        "lead_status": None, "country": "NL", "created_at": datetime(2024, 1, 10),
-        "updated_at": RECENT, "last_activity_at": RECENT, "unsubscribed": False, "bounce": "none",
-        "bounce_reason": None,
-    }  # fmt: skip
-    return schema.conform(
-        pl.DataFrame([{**base, **row} for row in rows]), schema.NORMALIZED_CONTACTS
-    )
+    return contacts_frame(OCT, rows)
 
 
 def _validation(contacts: pl.DataFrame, overrides: dict[str, dict]) -> pl.DataFrame:
-    rows = []
-    for contact_id in contacts["contact_id"]:
-        row = {"snapshot": OCT, "contact_id": contact_id, "email_status": "valid",
-               "email_reasons": [], "email_suggestion": None, "phone_status": "valid",
-               "issues": []}  # fmt: skip
-        rows.append({**row, **overrides.get(contact_id, {})})
-    return schema.conform(pl.DataFrame(rows), schema.VALIDATION_RESULTS)
+    return validation_frame(contacts, overrides)
 
 
 def _clusters(rows: list[tuple[str, str, bool]]) -> pl.DataFrame:
-    if not rows:
-        return schema.empty(schema.DUPLICATE_CLUSTERS)
-    return schema.conform(
-        pl.DataFrame(
-            [
-                {"snapshot": OCT, "contact_id": cid, "cluster_id": cluster, "is_survivor": keep,
-                 "score": 0.97, "match_evidence": "email=same"}
-                for cid, cluster, keep in rows
-            ]
-        ),
-        schema.DUPLICATE_CLUSTERS,
-    )  # fmt: skip
+    return clusters_frame(OCT, rows)
 
 
 def _prune(contacts, validation_overrides=None, clusters=None) -> dict[str, dict]:

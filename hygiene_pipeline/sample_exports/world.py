@@ -410,7 +410,7 @@ def set_engagement(
     if engagement == "active":
         c.activity = random_moment(rng, max(created, export_at - timedelta(days=90)), export_at)
     elif engagement == "warm":
-        lo = max(created, export_at - timedelta(days=355))
+        lo = max(created, export_at - timedelta(days=170))  # warm: quiet, not yet six months
         c.activity = random_moment(rng, lo, export_at - timedelta(days=91))
     elif engagement == "stale":
         c.activity = random_moment(rng, created, cutoff - timedelta(days=20))
@@ -442,7 +442,7 @@ def engagement_for(
         return pick(rng, [("active", 45), ("warm", 40), ("never", 15)])
     if lifecycle in ("Customer", "Opportunity", "Sales Qualified Lead", "Evangelist"):
         return pick(rng, [("active", 55), ("warm", 30), ("stale", 12), ("never", 3)])
-    return pick(rng, [("active", 33), ("warm", 30), ("stale", 24), ("never", 13)])
+    return pick(rng, [("active", 40), ("warm", 38), ("stale", 14), ("never", 8)])
 
 
 def add_contact(

@@ -1,0 +1,42 @@
+"""crm_import_files: the month's prune list as CSV files the CRM can import."""
+
+import dagster as dg
+
+from assets.partitions import monthly_partitions, snapshot_of
+from assets.prune_list import prune_list
+from assets.resources import HygieneResource
+from hygiene_pipeline.crm_files import write_crm_files
+from hygiene_pipeline.months import folder_name
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    deps=[prune_list],
+    group_name="hygiene",
+    kinds={"csv"},
+    owners=["team:marketing-ops"],
+    description=(
+        "Per export format, under `out/YYYY-MM/`: deletions, merges (survivor and merged ids), "
+        "quarantine and the re-engagement audience as CSV in the CRM's import shape (record id "
+        "and Email). Formula-like cells are neutralized. Not written when a prune_list check fails."
+    ),
+)
+def crm_import_files(
+    context: dg.AssetExecutionContext, hygiene: HygieneResource
+) -> dg.MaterializeResult:
+    snapshot = snapshot_of(context)
+    store = hygiene.store()
+    out_dir = hygiene.out_dir(folder_name(snapshot))
+    counts = write_crm_files(
+        store.read_partition("prune_list", snapshot),
+        store.read_partition("normalized_contacts", snapshot),
+        store.read_partition("erased_contacts", snapshot),
+        store.read_partition("export_files", snapshot),
+        out_dir,
+    )
+    table = "\n".join(
+        ["| file | rows |", "| --- | ---: |"] + [f"| {n} | {c} |" for n, c in counts.items()]
+    )
+    return dg.MaterializeResult(
+        metadata={"folder": str(out_dir), "files": dg.MetadataValue.md(table)}
+    )

@@ -1,0 +1,148 @@
+"""CSV files the CRM can take back: deletions, merges, quarantine and the re-engagement audience.
+
+One set per export format and month, in that CRM's import shape (its record-id header plus
+Email), as UTF-8 with a BOM so spreadsheets show accents. Every cell a spreadsheet would run as a
+formula (starting with = + - @, tab or CR) is neutralized with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from hygiene_pipeline.crm_formats import CrmFormat
+
+FILE_ACTIONS = {
+    "delete": "deletions",
+    "merge": "merges",
+    "quarantine": "quarantine",
+    "re_engage": "re-engage",
+}
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: object) -> str:
+    """A cell as plain text: a formula-looking start gets an apostrophe (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _file_shapes(export_files: pl.DataFrame) -> pl.DataFrame:
+    """Per source file: the format name used in file names, its id header and id prefix."""
+    shapes = []
+    for source_file, mapping in export_files.select("source_file", "column_mapping").iter_rows():
+        fmt = CrmFormat.from_json(mapping)
+        shapes.append(
+            {
+                "source_file": source_file,
+                "format": re.sub(r"[^a-z0-9]+", "-", fmt.name.lower()).strip("-"),
+                "id_header": fmt.id_columns[0] if fmt.id_columns else "Record ID",
+                "id_prefix": fmt.id_prefix,
+            }
+        )
+    schema = {"source_file": pl.String, "format": pl.String, "id_header": pl.String,
+              "id_prefix": pl.String}  # fmt: skip
+    return pl.DataFrame(shapes, schema=schema)
+
+
+def write_crm_files(
+    prune: pl.DataFrame,
+    contacts: pl.DataFrame,
+    erased: pl.DataFrame,
+    export_files: pl.DataFrame,
+    out_dir: Path,
+) -> dict[str, int]:
+    """Replace `out_dir` with this month's files, one set per export format; rows per file name.
+
+    `erased` (contact_id, source_file) names records purged on request: their email is gone, so
+    their deletion row carries the record id only. Record ids are written as the CRM knows them:
+    an `id_prefix` from a column mapping is taken off again.
+    """
+    records = pl.concat(
+        [
+            contacts.select("contact_id", "source_file", "email"),
+            erased.select(
+                "contact_id", "source_file", pl.lit(None, dtype=pl.String).alias("email")
+            ),
+        ]
+    ).unique("contact_id", keep="first")
+    shapes = _file_shapes(export_files)
+    records = records.join(shapes, on="source_file", how="left").with_columns(
+        pl.col("format").fill_null("unknown-export"),
+        pl.col("id_header").fill_null("Record ID"),
+        _crm_id(pl.col("contact_id"), pl.col("id_prefix")).alias("crm_id"),
+    )
+    rows = prune.join(records, on="contact_id", how="left").join(
+        records.select(
+            pl.col("contact_id").alias("merge_into"),
+            pl.col("crm_id").alias("survivor_crm_id"),
+            pl.col("email").alias("survivor_email"),
+        ),
+        on="merge_into",
+        how="left",
+    )
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    counts: dict[str, int] = {}
+    try:
+        for fmt, id_header in sorted(set(records.select("format", "id_header").iter_rows())):
+            of_format = rows.filter(pl.col("format") == fmt)
+            for action, stem in FILE_ACTIONS.items():
+                name = f"{fmt}-{stem}.csv"
+                chosen = of_format.filter(pl.col("action") == action)
+                counts[name] = _write(staging / name, _table(chosen, action, id_header))
+        os.chmod(staging, 0o700)
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return counts
+
+
+def _crm_id(contact_id: pl.Expr, prefix: pl.Expr) -> pl.Expr:
+    """The record id without the mapping's prefix, as the CRM itself knows it."""
+    prefixed = prefix.is_not_null() & (prefix != "") & contact_id.str.starts_with(prefix)
+    return (
+        pl.when(prefixed).then(contact_id.str.slice(prefix.str.len_chars())).otherwise(contact_id)
+    )
+
+
+def _table(rows: pl.DataFrame, action: str, id_header: str) -> tuple[list[str], list[list]]:
+    reasons = rows["reasons"].list.join("; ").to_list()
+    if action == "merge":
+        header = [f"Survivor {id_header}", "Survivor Email", f"Merged {id_header}", "Merged Email",
+                  "Reasons"]  # fmt: skip
+        body = rows.select("survivor_crm_id", "survivor_email", "crm_id", "email").rows()
+    else:
+        header = [id_header, "Email", "Reasons"]
+        body = rows.select("crm_id", "email").rows()
+    return header, [[*row, reason] for row, reason in zip(body, reasons, strict=True)]
+
+
+def _write(path: Path, table: tuple[list[str], list[list]]) -> int:
+    header, body = table
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow([neutralize(cell) for cell in header])
+        writer.writerows([neutralize(cell) for cell in row] for row in body)
+    os.chmod(path, 0o600)
+    return len(body)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Put the new folder in place; a rerun never leaves a mix of old and new files."""
+    if out_dir.exists():
+        retired = out_dir.with_name(f".{out_dir.name}-old")
+        shutil.rmtree(retired, ignore_errors=True)
+        out_dir.rename(retired)
+        staging.rename(out_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(out_dir)

@@ -1,0 +1,158 @@
+"""The prune policy: which action each rule takes, and the thresholds users tune.
+
+A policy is data: a preset (careful, balanced, aggressive) gives every rule its action, and a YAML
+file may override any threshold or action. Rules are evaluated in RULES order; the first that
+matches sets the action. Protected contacts are never deleted (quarantine instead) and never
+re-engaged; only an erasure request deletes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ACTIONS = ("delete", "merge", "quarantine", "re_engage")
+
+# Every rule, in evaluation order, with what it means (shown in the README and the UI).
+RULES: dict[str, str] = {
+    "erasure_request": "the email is listed in erasure_requests.csv (GDPR art. 17)",
+    "suppressed": "the email's keyed hash is on the suppression list from an earlier month",
+    "duplicate": "a duplicate that is not its cluster's survivor",
+    "test_record": "a test or junk record (test@test.com, 'asdf', example.com)",
+    "unsubscribed": "unsubscribed from all email",
+    "hard_bounce": "hard bounce recorded by the CRM",
+    "email_invalid": "email invalid (syntax, domain does not exist, null MX, no mail host)",
+    "unreachable": "no email and no valid phone",
+    "soft_bounce": "soft bounce recorded by the CRM",
+    "email_risky": "email risky (disposable, role account, typo domain)",
+    "re_engage_expired": "already re_engage in a month at least re_engage_grace_days earlier, "
+    "with no engagement since",
+    "inactive": "no engagement for more than inactive_months (never engaged: created before then)",
+}
+
+# Rules whose action is fixed by their nature, whatever the preset.
+_FIXED = {"erasure_request": "delete", "duplicate": "merge", "inactive": "re_engage"}
+
+_BALANCED = {
+    "suppressed": "delete",
+    "test_record": "delete",
+    "unsubscribed": "delete",
+    "hard_bounce": "delete",
+    "email_invalid": "delete",
+    "unreachable": "delete",
+    "soft_bounce": "quarantine",
+    "email_risky": "quarantine",
+    "re_engage_expired": "delete",
+}
+PRESETS: dict[str, dict[str, str]] = {
+    "balanced": _BALANCED,
+    # Quarantine instead of delete, except for erasure, suppression, unsubscribe and hard bounce.
+    "careful": {
+        **_BALANCED,
+        "test_record": "quarantine",
+        "email_invalid": "quarantine",
+        "unreachable": "quarantine",
+        "re_engage_expired": "quarantine",
+    },
+    # Soft bounces and risky addresses are deleted too.
+    "aggressive": {**_BALANCED, "soft_bounce": "delete", "email_risky": "delete"},
+}
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the setting."""
+
+
+@dataclass(frozen=True)
+class PrunePolicy:
+    """Everything that decides a prune list; defaults are the balanced preset."""
+
+    preset: str = "balanced"
+    actions: dict[str, str] = field(default_factory=lambda: dict(PRESETS["balanced"]))
+    inactive_months: int = 6
+    re_engage_grace_days: int = 30
+    protected_lifecycle_stages: tuple[str, ...] = ("customer", "evangelist", "opportunity")
+    max_delete_share: float = 0.30  # a month deleting more than this share blocks the run
+
+    def action_for(self, rule: str) -> str:
+        return _FIXED.get(rule) or self.actions[rule]
+
+    def describe(self) -> dict[str, Any]:
+        """The policy as plain data, for metadata and the report."""
+        return {
+            "preset": self.preset,
+            "actions": {rule: self.action_for(rule) for rule in RULES},
+            "inactive_months": self.inactive_months,
+            "re_engage_grace_days": self.re_engage_grace_days,
+            "protected_lifecycle_stages": list(self.protected_lifecycle_stages),
+            "max_delete_share": self.max_delete_share,
+        }
+
+
+def preset_policy(name: str) -> PrunePolicy:
+    if name not in PRESETS:
+        raise PolicyError(f"unknown preset {name!r}: use one of {sorted(PRESETS)}")
+    return PrunePolicy(preset=name, actions=dict(PRESETS[name]))
+
+
+def load_policy(path: Path | None) -> PrunePolicy:
+    """The policy in `path` (YAML), or the balanced defaults when there is no such file."""
+    if path is None or not Path(path).exists():
+        return PrunePolicy()
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise PolicyError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: expected a mapping of settings, found {type(data).__name__}")
+    return policy_from_mapping(data, source=str(path))
+
+
+def policy_from_mapping(data: dict[str, Any], *, source: str = "policy") -> PrunePolicy:
+    """Validate every setting: a typo must fail loudly, not silently keep a default."""
+    known = {f.name for f in fields(PrunePolicy)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise PolicyError(f"{source}: unknown settings {unknown}; known settings: {sorted(known)}")
+    policy = preset_policy(str(data.get("preset", "balanced")))
+    overrides = data.get("actions") or {}
+    if not isinstance(overrides, dict):
+        raise PolicyError(f"{source}: `actions` must map rule names to actions")
+    actions = dict(policy.actions)
+    for rule, action in overrides.items():
+        if rule in _FIXED:
+            raise PolicyError(f"{source}: the action of {rule!r} is fixed ({_FIXED[rule]})")
+        if rule not in actions:
+            raise PolicyError(f"{source}: unknown rule {rule!r}; rules: {sorted(actions)}")
+        if action not in ("delete", "quarantine", "keep"):
+            raise PolicyError(
+                f"{source}: action for {rule!r} must be delete, quarantine or keep, not {action!r}"
+            )
+        actions[rule] = action
+    settings: dict[str, Any] = {"actions": actions}
+    for name, kind, low, high in (
+        ("inactive_months", int, 1, 120),
+        ("re_engage_grace_days", int, 0, 3650),
+        ("max_delete_share", float, 0.0, 1.0),
+    ):
+        if name in data:
+            settings[name] = _number(data[name], kind, low, high, name, source)
+    if "protected_lifecycle_stages" in data:
+        stages = data["protected_lifecycle_stages"]
+        if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
+            raise PolicyError(f"{source}: protected_lifecycle_stages must be a list of stages")
+        settings["protected_lifecycle_stages"] = tuple(s.strip().lower() for s in stages)
+    return replace(policy, **settings)
+
+
+def _number(value: Any, kind: type, low: float, high: float, name: str, source: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyError(f"{source}: {name} must be a number, not {value!r}")
+    if kind is int and value != int(value):
+        raise PolicyError(f"{source}: {name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise PolicyError(f"{source}: {name} must be between {low} and {high}, not {value!r}")
+    return kind(value)
