@@ -117,6 +117,7 @@ def list_export_files(exports_dir: Path, snapshot: date) -> list[Path]:
             f"the export folder {folder.resolve()} is empty: put this month's CRM export "
             "(.csv or .xlsx) there and run the month again."
         )
+    _refuse_links_outside(Path(exports_dir), folder, files)
     unsupported = [path.name for path in files if path.suffix.lower() not in SUPPORTED_SUFFIXES]
     if unsupported:
         raise ExportError(
@@ -124,6 +125,22 @@ def list_export_files(exports_dir: Path, snapshot: date) -> list[Path]:
             f"Save them as {', '.join(SUPPORTED_SUFFIXES)} or move them out of the folder."
         )
     return files
+
+
+def _refuse_links_outside(exports_dir: Path, folder: Path, files: list[Path]) -> None:
+    """Read inside the exports folder only: a link to a file elsewhere is refused, not followed.
+
+    A symlink (the month folder itself, or a file) could make the pipeline read, and store as a
+    "raw export", any file the run's user can read.
+    """
+    root = exports_dir.resolve()
+    escaped = [folder.name] if not folder.resolve().is_relative_to(root) else []
+    escaped += [p.name for p in files if not p.resolve().is_relative_to(folder.resolve())]
+    if escaped:
+        raise ExportError(
+            f"{folder.resolve()}: {escaped} point outside the exports folder {root} (symbolic "
+            "links). The pipeline reads only files inside it: copy the export itself there."
+        )
 
 
 def read_month(

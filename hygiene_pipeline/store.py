@@ -7,6 +7,7 @@ table, and a table written by an older version must accept new columns by name.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,6 +25,13 @@ _LOCK_HINT = re.compile(r"Conflicting lock is held in (?P<holder>.+?) \(PID (?P<
 
 class StoreLockedError(RuntimeError):
     """Another process holds DuckDB's single-writer lock for longer than we are willing to wait."""
+
+
+def _owner_only(path: Path) -> None:
+    """Contact data is personal: the database and its WAL are readable by their owner only."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def _quote(name: str) -> str:
@@ -58,10 +66,14 @@ class HygieneStore:
                     raise StoreLockedError(_lock_message(self.path, str(error))) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
+        if not read_only:
+            _owner_only(self.path)
         try:
             yield con
         finally:
             con.close()
+            if not read_only:
+                _owner_only(self.path.with_name(self.path.name + ".wal"))
 
     def replace_partition(
         self, snapshot: date, tables: Mapping[str, pl.DataFrame], *, purge: Purge | None = None

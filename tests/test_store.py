@@ -82,7 +82,9 @@ def test_reading_a_table_never_written_says_which_asset_to_materialize(tmp_path)
         store.read_partition("validation_results", AUG)
 
 
-def test_a_writer_lock_held_by_another_process_gives_an_actionable_message(tmp_path):
+@pytest.mark.parametrize("holder_mode", ["read_only=False", "read_only=True"])
+def test_a_lock_held_by_another_process_gives_an_actionable_message(tmp_path, holder_mode):
+    """A run, or an analyst's notebook holding the file even read-only, blocks the writer."""
     path = tmp_path / "hygiene.duckdb"
     HygieneStore(path).replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
     # DuckDB locks per process; a second process is the only way to hold the lock for real.
@@ -93,8 +95,8 @@ def test_a_writer_lock_held_by_another_process_gives_an_actionable_message(tmp_p
         [
             sys.executable,
             "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
-            " time.sleep(30)",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], " + holder_mode + ");"
+            " print('held', flush=True); time.sleep(30)",
             str(path),
         ],
         stdout=subprocess.PIPE,
