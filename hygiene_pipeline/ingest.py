@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from hygiene_pipeline.bounded_read import BoundedFile, overlong_reason, read_bounded
 from hygiene_pipeline.crm_formats import CrmFormat, detect_format
 from hygiene_pipeline.csv_reader import DelimitedExport
 from hygiene_pipeline.decoding import decode_export, visible
@@ -169,8 +170,14 @@ def read_month(
 
 def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
     """Decode one export, recognise its format, load its records and tag them with lineage."""
-    data = path.read_bytes()
-    fingerprint = hashlib.sha256(data).hexdigest()
+    bounded = read_bounded(path) if path.suffix.lower() != ".xlsx" else None
+    data = bounded.data if bounded else path.read_bytes()
+    fingerprint = bounded.fingerprint if bounded else hashlib.sha256(data).hexdigest()
+    if bounded and bounded.overlong and bounded.overlong[0].line == 1:
+        raise ExportError(
+            f"{path.name}: the header line is {bounded.overlong[0].size:,} bytes long, so this is "
+            "not a CSV export (or it is damaged). Export the contacts again as CSV."
+        )
     if path.suffix.lower() == ".xlsx":
         source: DelimitedExport | XlsxExport = XlsxExport(path)
         encoding, delimiter = "xlsx", None
@@ -196,12 +203,21 @@ def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
     if table.data_lines == 0:
         raise ExportError(f"{path.name} has a header row but no contacts: export it again.")
     rows, blank = _tag_rows(table.rows, fmt, id_column, path.name)
-    rejected = list(table.rejected)
+    rejected = [_explain_overlong(record, bounded) for record in table.rejected]
     if blank.height:
         texts = table.record_texts(blank.get_column(RECORD_INDEX).to_list())
         reason = f"no record id in column {id_column!r}"
         rejected += [RejectedRecord(i, *texts[i], reason) for i in sorted(texts)]
     return _FileRead(path.name, fmt, encoding, delimiter, fingerprint, table, rows, rejected)
+
+
+def _explain_overlong(record: RejectedRecord, bounded: BoundedFile | None) -> RejectedRecord:
+    """A rejected placeholder becomes the overlong line it stands for: size, reason, first bytes."""
+    line = bounded.overlong_in(record.text) if bounded else None
+    if line is None:
+        return record
+    head = line.head.decode("utf-8", "backslashreplace")
+    return replace(record, text=head + " …", reason=overlong_reason(line))
 
 
 def decode(data: bytes, file_name: str) -> tuple[str, str]:
