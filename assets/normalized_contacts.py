@@ -1,13 +1,22 @@
 """normalized_contacts: one canonical, cleaned contact per raw row."""
 
+import os
+
 import dagster as dg
 import polars as pl
 
-from assets.metadata import counts_table
+from assets.metadata import counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.raw_contacts import raw_contacts
 from assets.resources import HygieneResource
-from hygiene_pipeline.normalize import normalize_contacts
+from hygiene_pipeline.normalize import normalize_with_changes
+from hygiene_pipeline.phones import DEFAULT_REGION, supported_region
+from hygiene_pipeline.vocabularies import load_vocabularies
+
+
+def default_region() -> str:
+    """HYGIENE_DEFAULT_REGION (a libphonenumber region such as NL, DE, GB), default NL."""
+    return supported_region(os.environ.get("HYGIENE_DEFAULT_REGION") or DEFAULT_REGION)
 
 
 @dg.asset(
@@ -17,9 +26,12 @@ from hygiene_pipeline.normalize import normalize_contacts
     kinds={"duckdb", "polars"},
     owners=["team:marketing-ops"],
     description=(
-        "Canonical contacts: names cased, emails trimmed and lower-cased, phones in E.164, "
-        "countries as ISO codes, dates parsed, unsubscribe and bounce mapped to one model. "
-        "One row per raw row; the raw values stay untouched in raw_contacts."
+        "Canonical contacts: names cased with titles and suffixes moved out, emails cleaned "
+        "(several per cell kept), phones in E.164 with type and extension, company display "
+        "form and matching key, job function and seniority, countries as ISO codes, lead "
+        "source and lifecycle in a standard vocabulary, dates parsed, matching keys for "
+        "dedupe. One row per raw row; the raw values stay untouched in raw_contacts, and every "
+        "changed field is in normalization_changes (before, after, rule)."
     ),
 )
 def normalized_contacts(
@@ -27,17 +39,36 @@ def normalized_contacts(
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
     store = hygiene.store()
-    contacts = normalize_contacts(
+    contacts, changes = normalize_with_changes(
         store.read_partition("raw_contacts", snapshot),
         export_files=store.read_partition("export_files", snapshot),  # how each file was read
+        default_region=default_region(),
+        vocabularies=load_vocabularies(hygiene.root),
     )
-    store.replace_partition(snapshot, {"normalized_contacts": contacts})
+    store.replace_partition(
+        snapshot, {"normalized_contacts": contacts, "normalization_changes": changes}
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": contacts.height,
+            "preview": preview(
+                contacts,
+                [
+                    "contact_id",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "country",
+                    "lifecycle_stage",
+                    "owner",
+                ],
+            ),
             "with_email": contacts.filter(pl.col("email").is_not_null()).height,
             "with_valid_phone": contacts.filter(pl.col("phone").is_not_null()).height,
             "lifecycle_stages": counts_table(contacts, "lifecycle_stage"),
             "countries": counts_table(contacts, "country"),
+            "changed_fields": changes.height,
+            "changes_by_field": counts_table(changes, "field"),
         }
     )

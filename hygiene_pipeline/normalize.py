@@ -1,26 +1,40 @@
 """Raw export rows to canonical contacts: one normalized row per raw row, the raw never touched.
 
 source_fields.py reads each CRM's columns into one model (which header holds what, dates,
-booleans, opt-outs, bounces); this module cleans the values (names, emails, phones, countries).
+booleans, opt-outs, bounces); this module cleans the values (names, emails, phones, companies,
+job titles, countries, vocabularies), adds the keys duplicate detection compares, and lists every
+change it made (`normalization_changes`: field, before, after, rule) so a steward can audit it.
 
-Vectorized polars where the rule is simple; per-value Python (names, phones, countries) only over
-distinct values, so the cost follows the number of different values, not of rows.
+Vectorized polars where the rule is simple; per-value Python (names, phones, countries,
+transliteration) only over distinct values, so the cost follows the number of different values,
+not of rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
 
 from hygiene_pipeline import schema
+from hygiene_pipeline.companies import company_display_expr, company_key
 from hygiene_pipeline.countries import country_code
 from hygiene_pipeline.crm_formats import formats_from_export_files
-from hygiene_pipeline.emails import clean_email_expr
-from hygiene_pipeline.names import clean_name
-from hygiene_pipeline.phones import DEFAULT_REGION, to_e164
+from hygiene_pipeline.email_rules import is_free_mail
+from hygiene_pipeline.emails import email_columns, email_domain_expr
+from hygiene_pipeline.job_titles import case_job_title, job_function_expr, job_seniority_expr
+from hygiene_pipeline.matching_keys import name_keys
+from hygiene_pipeline.names import SALUTATIONS, SUFFIXES, clean_name, split_name
+from hygiene_pipeline.phones import DEFAULT_REGION, phone_cells
 from hygiene_pipeline.source_fields import source_fields
+from hygiene_pipeline.vocabularies import Vocabulary, load_vocabularies
+
+# Fields compared for the change log: normalized column <- source field.
+CHANGE_FIELDS = ("first_name", "last_name", "email", "phone", "company", "job_title", "owner",
+                 "lead_source", "lifecycle_stage", "lead_status", "country")  # fmt: skip
+_NAME_PARTS = {"salutation": pl.String, "first_name": pl.String, "last_name": pl.String,
+               "name_suffix": pl.String, "name_rule": pl.String}  # fmt: skip
 
 
 def normalize_contacts(
@@ -28,57 +42,247 @@ def normalize_contacts(
     *,
     default_region: str = DEFAULT_REGION,
     export_files: pl.DataFrame | None = None,
+    vocabularies: Mapping[str, Vocabulary] | None = None,
 ) -> pl.DataFrame:
     """The canonical contact table (schema.NORMALIZED_CONTACTS), one row per raw row, same order.
 
     `export_files` (the month's rows of that table) says how each file was read; it is needed for
     files read through a user column mapping, optional for the built-in CRM formats.
     """
+    contacts, _ = normalize_with_changes(
+        raw, default_region=default_region, export_files=export_files, vocabularies=vocabularies
+    )
+    return contacts
+
+
+def normalize_with_changes(
+    raw: pl.DataFrame,
+    *,
+    default_region: str = DEFAULT_REGION,
+    export_files: pl.DataFrame | None = None,
+    vocabularies: Mapping[str, Vocabulary] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """normalized_contacts and normalization_changes for one month of raw rows."""
     if raw.height == 0:
-        return schema.empty(schema.NORMALIZED_CONTACTS)
+        return (
+            schema.empty(schema.NORMALIZED_CONTACTS),
+            schema.empty(schema.NORMALIZATION_CHANGES),
+        )
     fields = source_fields(raw, formats_from_export_files(export_files))
-    return schema.conform(_clean(fields, default_region), schema.NORMALIZED_CONTACTS)
+    cleaned = _clean(fields, default_region, vocabularies or load_vocabularies())
+    contacts = schema.conform(cleaned, schema.NORMALIZED_CONTACTS)
+    return contacts, _changes(fields, cleaned)
 
 
-def _clean(fields: pl.DataFrame, default_region: str) -> pl.DataFrame:
+def _clean(
+    fields: pl.DataFrame, default_region: str, vocabularies: Mapping[str, Vocabulary]
+) -> pl.DataFrame:
     country = _map_distinct(fields.get_column("country"), country_code)
     fields = fields.with_columns(country.alias("country"))
+    fields = fields.with_columns(*email_columns(fields.get_column("email")).get_columns())
     # A national number is read in the contact's country; without one, the country of the email's
     # TLD (.de, .fr, ...) is a better guess than the configured default.
-    tld = clean_email_expr(pl.col("email")).str.extract(r"\.([a-z]{2})$").str.to_uppercase()
+    tld = pl.col("email").str.extract(r"\.([a-z]{2})$").str.to_uppercase()
     tld_country = (
         pl.when(tld == "UK").then(pl.lit("GB")).when(tld.is_in(_NON_COUNTRY_TLDS)).then(None)
     ).otherwise(tld)
     region = pl.coalesce(pl.col("country"), tld_country, pl.lit(default_region))
-    phone_pairs = fields.select(
-        pl.struct(pl.col("phone"), region.alias("region")).alias("pair")
-    ).get_column("pair")
-    e164 = _map_distinct(
-        phone_pairs,
-        lambda pair: _struct_result(to_e164(pair["phone"], pair["region"])),
-        return_dtype=pl.Struct({"phone": pl.String, "phone_type": pl.String}),
-    )
-    return fields.with_columns(
-        _map_distinct(fields.get_column("first_name"), clean_name).alias("first_name"),
-        _map_distinct(fields.get_column("last_name"), clean_name).alias("last_name"),
-        clean_email_expr(pl.col("email")).alias("email"),
+    regions = fields.select(region.alias("region")).get_column("region")
+    phones = phone_cells(fields.get_column("phone"), regions)
+    names = _names(fields.get_column("first_name"), fields.get_column("last_name"))
+    companies = _per_distinct(fields.get_column("company"), _company_columns)
+    titles = _per_distinct(fields.get_column("job_title"), _job_title_columns)
+    lead_sources = vocabularies["lead_sources"]
+    stages = vocabularies["lifecycle_stages"]
+    out = fields.with_columns(
         pl.col("phone").alias("phone_input"),
-        e164.struct.field("phone").alias("phone"),
-        e164.struct.field("phone_type").alias("phone_type"),
-        _collapse_spaces(pl.col("company")).alias("company"),
-        _collapse_spaces(pl.col("job_title")).alias("job_title"),
+        *phones.get_columns(),
+        *names.get_columns(),
+        *companies.get_columns(),
+        *titles.get_columns(),
+        _per_distinct(
+            fields.get_column("lead_source"),
+            lambda d: d.with_columns(
+                lead_sources.map_expr(_collapse_spaces(pl.col("value"))).alias("lead_source")
+            ),
+        ).to_series(),
+        _per_distinct(
+            fields.get_column("lifecycle_stage"),
+            lambda d: d.with_columns(stages.map_expr(pl.col("value")).alias("lifecycle_stage")),
+        ).to_series(),
         _collapse_spaces(pl.col("owner")).alias("owner"),
-        _collapse_spaces(pl.col("lead_source")).alias("lead_source"),
         _collapse_spaces(pl.col("lead_status")).alias("lead_status"),
+        email_domain_expr(pl.col("email")).alias("email_domain"),
     )
+    free = _map_distinct(
+        out.get_column("email_domain"),
+        lambda domain: None if domain is None else is_free_mail(domain),
+        return_dtype=pl.Boolean,
+    )
+    out = out.with_columns(
+        pl.when(free.not_()).then(pl.col("email_domain")).alias("company_domain"),
+    )
+    return out
+
+
+def _company_columns(distinct: pl.DataFrame) -> pl.DataFrame:
+    display = distinct.select(company_display_expr(_collapse_spaces(pl.col("value"))))
+    company = display.to_series().alias("company")
+    return distinct.with_columns(company, company_key(company))
+
+
+def _job_title_columns(distinct: pl.DataFrame) -> pl.DataFrame:
+    collapsed = distinct.select(_collapse_spaces(pl.col("value"))).to_series()
+    cased = collapsed.map_elements(case_job_title, pl.String, skip_nulls=True)
+    return distinct.with_columns(cased.alias("job_title")).with_columns(
+        job_function_expr(pl.col("job_title")).alias("job_function"),
+        job_seniority_expr(pl.col("job_title")).alias("job_seniority"),
+    )
+
+
+def _per_distinct(
+    values: pl.Series, compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """Columns computed by `compute` over the distinct values (column `value`), in row order.
+
+    Companies, titles and vocabularies repeat a lot: running their regexes on the distinct
+    values instead of a million rows is most of normalize's speed.
+    """
+    frame = values.alias("value").to_frame()
+    distinct = compute(frame.unique())
+    joined = frame.join(distinct, on="value", how="left", nulls_equal=True, maintain_order="left")
+    return joined.drop("value")
 
 
 # Two-letter TLDs that mostly do not name the user's country (.uk is mapped to GB separately).
 _NON_COUNTRY_TLDS = ("EU", "IO", "AI", "CO", "ME", "TV", "FM", "LY", "AM")
 
 
-def _struct_result(pair: tuple[str | None, str | None]) -> dict[str, str | None]:
-    return {"phone": pair[0], "phone_type": pair[1]}
+def _name_key_expr(expr: pl.Expr, token: str) -> pl.Expr:
+    """The first (`^`) or last (`$`) word of a name, folded as names.SALUTATIONS/SUFFIXES are."""
+    pattern = r"^(\S+)" if token == "^" else r"(\S+)$"
+    return (
+        expr.str.to_lowercase()
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.extract(pattern)
+        .str.replace_all(r"\.", "")
+        .str.strip_chars(",")
+    )
+
+
+def _names(first: pl.Series, last: pl.Series) -> pl.DataFrame:
+    """Salutation, names, suffix, the rule applied and the matching keys, one row per contact.
+
+    Computed once per distinct (first, last) pair. Most pairs need only casing and symbol
+    removal, done once per distinct first and last name; only pairs that may hold a title, a
+    suffix, a full name or "Last, First" are split together in Python.
+    """
+    frame = pl.DataFrame({"first": first, "last": last})
+    pairs = frame.unique()
+    salutations, suffixes = list(SALUTATIONS), list(SUFFIXES)
+    needs_pair = pairs.select(
+        (
+            pl.col("first").str.contains(",").fill_null(False)
+            | (pl.col("last").is_null() & pl.col("first").str.contains(" ").fill_null(False))
+            | _name_key_expr(pl.col("first"), "^").is_in(salutations).fill_null(False)
+            | _name_key_expr(pl.col("last"), "^").is_in(salutations).fill_null(False)
+            | _name_key_expr(pl.col("last"), "$").is_in(suffixes).fill_null(False)
+            | _name_key_expr(pl.col("first"), "$").is_in(suffixes).fill_null(False)
+        ).alias("pair")
+    ).to_series()
+    simple = pairs.with_columns(
+        pl.lit(None, dtype=pl.String).alias("salutation"),
+        _map_distinct(pairs.get_column("first"), clean_name).alias("first_name"),
+        _map_distinct(pairs.get_column("last"), clean_name).alias("last_name"),
+        pl.lit(None, dtype=pl.String).alias("name_suffix"),
+    ).with_columns(
+        pl.when(
+            pl.col("first_name").ne_missing(pl.col("first"))
+            | pl.col("last_name").ne_missing(pl.col("last"))
+        )
+        .then(pl.lit("name_cleaned"))
+        .alias("name_rule"),
+    )
+    split_rows = pairs.filter(needs_pair)
+    parts = [_split_pair(first, last) for first, last in split_rows.iter_rows()]
+    split = split_rows.with_columns(
+        pl.DataFrame(parts, schema=_NAME_PARTS, orient="row") if parts else
+        pl.DataFrame(schema=_NAME_PARTS)
+    )  # fmt: skip
+    resolved = pl.concat([simple.filter(~needs_pair), split])
+    resolved = pl.concat(
+        [resolved, name_keys(resolved.get_column("first_name"), resolved.get_column("last_name"))],
+        how="horizontal",
+    )
+    joined = frame.join(
+        resolved, on=["first", "last"], how="left", nulls_equal=True, maintain_order="left"
+    )
+    return joined.drop("first", "last")
+
+
+def _split_pair(first: str | None, last: str | None) -> tuple[str | None, ...]:
+    parts = split_name(first, last)
+    return (parts.salutation, parts.first_name, parts.last_name, parts.suffix,
+            "+".join(parts.rules) or None)  # fmt: skip
+
+
+def _changes(fields: pl.DataFrame, cleaned: pl.DataFrame) -> pl.DataFrame:
+    """One row per (contact, field) whose normalized value differs from the source value."""
+    before = fields.select("snapshot", "contact_id", *CHANGE_FIELDS)
+    after = cleaned.select(
+        *(pl.col(name).alias(f"{name}__after") for name in CHANGE_FIELDS),
+        pl.col("name_rule"),
+        pl.col("email_others").list.len().alias("_emails"),
+        pl.col("phone_others").list.len().alias("_phones"),
+    )
+    both = pl.concat([before, after], how="horizontal")
+    parts = []
+    for name in CHANGE_FIELDS:
+        old, new = pl.col(name).cast(pl.String), pl.col(f"{name}__after").cast(pl.String)
+        parts.append(
+            both.filter(old.ne_missing(new)).select(
+                "snapshot",
+                "contact_id",
+                pl.lit(name).alias("field"),
+                old.alias("before"),
+                new.alias("after"),
+                _rule(name, old, new).alias("rule"),
+            )
+        )
+    return schema.conform(pl.concat(parts), schema.NORMALIZATION_CHANGES)
+
+
+def _rule(field: str, before: pl.Expr, after: pl.Expr) -> pl.Expr:
+    """Which rule changed a field, for the steward reading the change log."""
+    if field in ("first_name", "last_name"):
+        return pl.coalesce(pl.col("name_rule"), pl.lit("name_cleaned"))
+    if field == "email":
+        return (
+            pl.when(pl.col("_emails") > 0)
+            .then(pl.lit("email_several_addresses"))
+            .otherwise(pl.lit("email_cleaned"))
+        )
+    if field == "phone":
+        return (
+            pl.when(after.is_null())
+            .then(pl.lit("phone_not_valid"))
+            .when(pl.col("_phones") > 0)
+            .then(pl.lit("phone_e164_several_numbers"))
+            .otherwise(pl.lit("phone_e164"))
+        )
+    if field == "country":
+        return (
+            pl.when(after.is_null()).then(pl.lit("country_unknown")).otherwise(pl.lit("iso_3166"))
+        )
+    if field in ("lead_source", "lifecycle_stage"):
+        return pl.lit(f"{field}_vocabulary")
+    if field == "job_title":
+        recased = before.str.to_lowercase().str.replace_all(r"\s+", " ") == after.str.to_lowercase()
+        return pl.when(recased).then(pl.lit("job_title_recased")).otherwise(pl.lit("spaces"))
+    if field == "company":
+        return pl.lit("company_cleaned")
+    return pl.lit("spaces")
 
 
 def _map_distinct(

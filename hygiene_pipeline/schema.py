@@ -42,6 +42,31 @@ NORMALIZED_CONTACTS: dict[str, pl.DataType] = {
     "unsubscribed": pl.Boolean(),  # unsubscribed from all email; false when the export says nothing
     "bounce": pl.String(),  # none, soft, hard
     "bounce_reason": pl.String(),
+    # Added by issue 4 (normalization); see README "Table contract".
+    "salutation": pl.String(),  # Dr., Mr, Mevr., Prof. Dr. ... moved out of the name fields
+    "name_suffix": pl.String(),  # Jr., Sr., III, PhD ... moved out of the last name
+    "email_others": pl.List(pl.String()),  # further addresses from the email cell, normalized
+    "email_domain": pl.String(),  # the email's domain, IDNA-normalized (Unicode form), lower-case
+    "company_domain": pl.String(),  # email_domain unless it is a free-mail provider
+    "phone_extension": pl.String(),  # digits of an extension written with the number
+    "phone_others": pl.List(pl.String()),  # further valid numbers from the phone cell, E.164
+    "company_key": pl.String(),  # lower-case ASCII, legal forms and punctuation removed
+    "job_function": pl.String(),  # sales, marketing, finance, it, hr, operations, ...
+    "job_seniority": pl.String(),  # owner, c_level, vp, director, head, manager, senior, junior
+    "first_name_ascii": pl.String(),  # lower-case ASCII; Greek per ELOT 743; ü -> ue
+    "last_name_ascii": pl.String(),
+    "first_name_canonical": pl.String(),  # nickname-canonical first_name_ascii: bob -> robert
+    "last_name_phonetic": pl.String(),  # Metaphone of last_name_ascii
+}
+
+# One row per field that normalization changed, per contact: before (the source value as read
+# from the export) and after (the normalized value), and the rule that changed it.
+NORMALIZATION_CHANGES: dict[str, pl.DataType] = {
+    **KEY_COLUMNS,
+    "field": pl.String(),
+    "before": pl.String(),
+    "after": pl.String(),
+    "rule": pl.String(),
 }
 
 DUPLICATE_CLUSTERS: dict[str, pl.DataType] = {

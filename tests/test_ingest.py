@@ -155,7 +155,7 @@ def test_every_crm_format_is_recognised_from_its_header_alone(tmp_path):
     assert by_id["XL-K-0002"]["bounce"] == "hard"
     assert by_id["XL-K-0002"]["unsubscribed"] is True  # Afgemeld = Ja
     assert by_id["XL-K-0001"]["created_at"] == datetime(2025, 2, 3)  # 03-02-2025, day-first
-    assert by_id["XL-K-0001"]["lead_source"] == "Beurs"  # the mapping's constant
+    assert by_id["XL-K-0001"]["lead_source"] == "event"  # the mapping's constant "Beurs", mapped
     assert by_id["2001"]["company"] == "Nikolaou Shipping"
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime
 
+import phonenumbers
 import polars as pl
 import pytest
 
@@ -11,7 +13,7 @@ from hygiene_pipeline import schema
 from hygiene_pipeline.countries import country_code
 from hygiene_pipeline.names import clean_name
 from hygiene_pipeline.normalize import normalize_contacts
-from hygiene_pipeline.phones import to_e164
+from hygiene_pipeline.phones import parse_phone_cell, phone_cells, to_e164
 
 OCT = date(2026, 10, 1)
 
@@ -170,3 +172,64 @@ def test_without_a_country_a_national_phone_is_read_in_the_email_tlds_country():
     contacts = normalize_contacts(raw)
     assert contacts["phone"].to_list() == ["+49301234567", "+33142685300", "+31207946001"]
     assert contacts["country"].to_list() == [None, None, None]  # a guess is not a fact
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "expected"),
+    [
+        ("+31 6 1234 5678 / 020 794 6001", "NL",
+         ("+31612345678", "mobile", None, ["+31207946001"])),
+        ("06 12 34 56 78, 01 42 68 53 00", "FR",
+         ("+33612345678", "mobile", None, ["+33142685300"])),
+        ("+44 20 7946 0123 ext. 45", "GB", ("+442079460123", "fixed_line", "45", [])),
+        ("030 1234567 Durchwahl 89", "DE", ("+49301234567", "fixed_line", "89", [])),
+        ("tel: +30 210 123 4567", "NL", ("+302101234567", "fixed_line", None, [])),
+        ("31612345678", "NL", ("+31612345678", "mobile", None, [])),  # country code without +
+        ("n/a", "NL", (None, None, None, [])),
+    ],
+)  # fmt: skip
+def test_a_phone_cell_gives_its_first_number_its_extension_and_the_others(typed, region, expected):
+    cells = phone_cells(pl.Series([typed]), pl.Series([region]))
+    assert cells.row(0) == expected
+
+
+def _random_phone_texts(count: int, seed: int) -> list[tuple[str, str]]:
+    """Numbers as people type them: national, +CC, 00CC, +CC (0), odd lengths and separators."""
+    rng = random.Random(seed)
+    regions = ["NL", "FR", "DE", "GR", "GB", "BE", "IT", "AT", "CH", "IE", "ES", "US", "LU"]
+    out = []
+    for _ in range(count):
+        region = rng.choice(regions)
+        code = str(phonenumbers.country_code_for_region(region))
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 12)))
+        digits = rng.choice(["6", "2", "1", "7", "3", "9", "4", "8"]) + digits
+        form = rng.randint(0, 5)
+        text = [f"0{digits}", f"+{code} {digits}", f"00{code}{digits}", f"+{code} (0){digits}",
+                digits, f"+{code}0{digits}"][form]  # fmt: skip
+        separator = rng.choice(["", " ", "-", ".", "/"])
+        if separator:
+            split = rng.randint(2, max(2, len(text) - 3))
+            text = text[:split] + separator + text[split:]
+        out.append((text, rng.choice([region, rng.choice(regions)])))
+    return out
+
+
+def test_the_vectorized_phone_path_agrees_with_libphonenumber_on_thousands_of_numbers():
+    cases = _random_phone_texts(4000, seed=20261122)
+    texts, regions = zip(*cases, strict=True)
+    fast = phone_cells(pl.Series(texts), pl.Series(regions))
+    disagreements = []
+    for (text, region), (phone, kind, extension, others) in zip(
+        cases, fast.iter_rows(), strict=True
+    ):
+        cell = parse_phone_cell(text, region)
+        if (cell.e164, cell.kind, cell.extension, list(cell.others)) != (
+            phone,
+            kind,
+            extension,
+            others,
+        ):
+            disagreements.append((text, region, phone, cell.e164))
+    valid = fast.get_column("phone").drop_nulls().len()
+    assert disagreements == []
+    assert valid > 500 and len(cases) - valid > 500  # both outcomes are well represented
