@@ -1,12 +1,15 @@
-"""duplicate_clusters: groups of records that are one person, each with its survivor."""
+"""duplicate_clusters: records that are one person, with survivors and a merge plan."""
 
 import dagster as dg
 import polars as pl
 
+from assets.metadata import preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.dedupe import find_duplicate_clusters_with_stats
+from hygiene_pipeline.dedupe_config import load_dedupe_config
+from hygiene_pipeline.merge_plan import build_merge_plan
 
 
 @dg.asset(
@@ -17,7 +20,9 @@ from hygiene_pipeline.dedupe import find_duplicate_clusters_with_stats
     owners=["team:marketing-ops"],
     description=(
         "One row per contact in a duplicate cluster of two or more: `cluster_id`, `is_survivor` "
-        "(exactly one per cluster), `score` and the `match_evidence` that decided it."
+        "(exactly one per cluster), `score` and the `match_evidence` that decided it. Writes the "
+        "`merge_plan` table in the same transaction: per cluster and field of the golden record, "
+        "the value and the record it comes from. Settings: $HYGIENE_DATA_DIR/dedupe.yaml."
     ),
 )
 def duplicate_clusters(
@@ -25,13 +30,19 @@ def duplicate_clusters(
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
     store = hygiene.store()
+    config = load_dedupe_config(hygiene.root / "dedupe.yaml")
     contacts = store.read_partition("normalized_contacts", snapshot)
-    clusters, stats = find_duplicate_clusters_with_stats(contacts)
-    store.replace_partition(snapshot, {"duplicate_clusters": clusters})
+    clusters, stats = find_duplicate_clusters_with_stats(contacts, config)
+    plan = build_merge_plan(contacts, clusters)
+    store.replace_partition(snapshot, {"duplicate_clusters": clusters, "merge_plan": plan})
     sizes = clusters.group_by("cluster_id").len()
+    filled = plan.filter(pl.col("rule") == "filled_from_newest").height
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": clusters.height,
+            "preview": preview(
+                clusters, ["contact_id", "cluster_id", "is_survivor", "score", "match_evidence"]
+            ),
             "clusters": sizes.height,
             "records_to_merge": clusters.filter(~pl.col("is_survivor")).height,
             "largest_cluster": int(sizes.get_column("len").max() or 0),
@@ -42,5 +53,9 @@ def duplicate_clusters(
             "skipped_blocks": stats["skipped_blocks"],
             "refused_weak_links": stats["refused_weak_links"],
             "refused_oversized_clusters": stats["refused_oversized"],
+            "survivor_rules": ", ".join(config.survivor.order),
+            "matching_keys_from": stats["matching_keys_from"],
+            "merge_plan_rows": plan.height,
+            "merge_plan_filled_fields": filled,
         }
     )

@@ -2,13 +2,18 @@
 
 Plain polars + rapidfuzz, no orchestration imports. The steps, each in its own module:
 
-1. `dedupe_keys`: folded names, email parts, company keys; blocking keys (same email, same
-   phone, name key + company / personal email local part, corporate domain + name key or last
-   initial + job title). Blocks over `block_cap` records are skipped and counted.
-2. `dedupe_scoring`: Jaro-Winkler on names (straight or swapped), exact field agreement, and the
-   three match rules (email, phone, name + corroboration) with a colleague guard.
-3. `dedupe_clusters`: greedy average-linkage clustering (no chaining through one weak link),
-   a cluster size cap, and the survivor by ordered rules.
+1. `dedupe_keys`: the matching keys normalization provides (ASCII and nickname-canonical names,
+   phonetic last name, company key, email domains; one adapter), folded names, email parts;
+   blocking keys (same email, same phone, name key + company / personal email local part,
+   identifiers). Blocks over `block_cap` records are skipped and counted.
+2. `dedupe_scoring`: Jaro-Winkler (rapidfuzz `cpdist`) on names straight or swapped, exact
+   field agreement, and the match rules (email, phone, identifiers, name + corroboration) with
+   the colleague, household and switchboard guards.
+3. `dedupe_clusters`: greedy average-linkage clustering (no chaining through one weak link) and
+   a cluster size cap.
+4. `dedupe_survivors`: the survivor of each cluster by ordered, configurable rules.
+
+The golden record and merge plan are built from the result by `merge_plan`.
 
 `cluster_id` is "dup-" + the smallest contact_id of the cluster: the same records give the same
 id in any row order and any run.
@@ -21,21 +26,24 @@ from typing import Any
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dedupe_clusters import (
-    COMPLETENESS_FIELDS,
-    best_links,
-    choose_survivors,
-    cluster_pairs,
-)
+from hygiene_pipeline.dedupe_clusters import best_links, cluster_pairs
 from hygiene_pipeline.dedupe_keys import (
     BLOCK_TYPES,
+    MATCHING_KEY_COLUMNS,
     blocking_keys,
     candidate_pairs,
     contact_features,
+    matching_keys_source,
 )
 from hygiene_pipeline.dedupe_scoring import MATCH_RULES, DedupeConfig, score_pairs
+from hygiene_pipeline.dedupe_survivors import COMPLETENESS_FIELDS, SurvivorRules, choose_survivors
 
-__all__ = ["DedupeConfig", "find_duplicate_clusters", "find_duplicate_clusters_with_stats"]
+__all__ = [
+    "DedupeConfig",
+    "SurvivorRules",
+    "find_duplicate_clusters",
+    "find_duplicate_clusters_with_stats",
+]
 
 CLUSTER_ID_PREFIX = "dup-"
 
@@ -43,7 +51,8 @@ _REQUIRED_COLUMNS = tuple(
     dict.fromkeys(
         (
             "snapshot", "contact_id", "first_name", "last_name", "email", "phone", "phone_type",
-            "company", "created_at", "last_activity_at", *COMPLETENESS_FIELDS,
+            "company", "created_at", "updated_at", "last_activity_at", "lifecycle_stage",
+            *COMPLETENESS_FIELDS,
         )
     )
 )  # fmt: skip
@@ -67,8 +76,9 @@ def find_duplicate_clusters_with_stats(
 
     Stats: contacts, contacts_without_id, snapshots; blocks (per block type: blocks = keys
     shared by 2+ records, skipped_blocks = those over `block_cap`, skipped_block_rows);
-    skipped_blocks (total), candidate_pairs, matched_pairs, matches_by_rule (email, phone, name),
-    refused_weak_links, refused_oversized, clusters, clustered_contacts.
+    skipped_blocks (total), candidate_pairs, matched_pairs, matches_by_rule (MATCH_RULES),
+    refused_weak_links, refused_oversized, clusters, clustered_contacts, matching_keys_from
+    (input, matching_keys or fallback: see dedupe_keys.with_matching_keys).
 
     Each snapshot is deduplicated on its own: a contact is never matched with itself in another
     month's export.
@@ -79,7 +89,12 @@ def find_duplicate_clusters_with_stats(
         raise ValueError(f"contacts are missing columns {missing}; has {contacts.columns}")
 
     dtypes = schema.NORMALIZED_CONTACTS
-    rows = contacts.select([pl.col(name).cast(dtypes[name]) for name in _REQUIRED_COLUMNS])
+    keys = [name for name in MATCHING_KEY_COLUMNS if name in contacts.columns]
+    rows = contacts.select(
+        *[pl.col(name).cast(dtypes[name]) for name in _REQUIRED_COLUMNS],
+        *[pl.col(name).cast(pl.String) for name in keys],
+        *[pl.col(name).cast(pl.String) for name in config.identifiers if name not in keys],
+    )
     rows = rows.filter(pl.col("contact_id").is_not_null())
     stats: dict[str, Any] = {
         "contacts": contacts.height,
@@ -97,6 +112,7 @@ def find_duplicate_clusters_with_stats(
         "refused_oversized": 0,
         "clusters": 0,
         "clustered_contacts": 0,
+        "matching_keys_from": matching_keys_source(contacts),
     }
     results = [schema.empty(schema.DUPLICATE_CLUSTERS)]
     for part in rows.partition_by("snapshot", maintain_order=False):
@@ -118,7 +134,7 @@ def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataF
         order.insert(0, "contact_id")
     rows = rows.sort(order, nulls_last=True).with_row_index("idx")
 
-    features = contact_features(rows)
+    features = contact_features(rows, config.identifiers)
     pairs, block_stats = candidate_pairs(blocking_keys(features), config.block_cap)
     stats: dict[str, Any] = {
         "blocks": block_stats,
@@ -139,7 +155,7 @@ def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataF
     members = members.with_columns(
         cluster_id=pl.lit(CLUSTER_ID_PREFIX) + pl.col("contact_id").min().over("root")
     )
-    result = schema.conform(choose_survivors(members), schema.DUPLICATE_CLUSTERS)
+    result = schema.conform(choose_survivors(members, config.survivor), schema.DUPLICATE_CLUSTERS)
     stats["clusters"] = result.get_column("cluster_id").n_unique()
     stats["clustered_contacts"] = result.height
     return result, stats

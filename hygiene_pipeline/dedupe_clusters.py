@@ -1,4 +1,4 @@
-"""From matched pairs to clusters without chaining, and one survivor per cluster.
+"""From matched pairs to clusters without chaining (the survivor is dedupe_survivors' job).
 
 Clustering is greedy average linkage over the matched pairs, strongest first:
 
@@ -14,12 +14,6 @@ Every member therefore matches at least one other member directly, and each refu
 from __future__ import annotations
 
 import polars as pl
-
-# Fields counted for "most complete record" when choosing the survivor.
-COMPLETENESS_FIELDS = (
-    "first_name", "last_name", "email", "phone", "company", "job_title", "owner", "lead_source",
-    "country",
-)  # fmt: skip
 
 
 def cluster_pairs(
@@ -85,22 +79,3 @@ def best_links(matches: pl.DataFrame, root_of: dict[int, int]) -> pl.DataFrame:
         .select("idx", "score", match_evidence="evidence")
     )
     return roots.join(best, on="idx", how="left")
-
-
-def choose_survivors(members: pl.DataFrame) -> pl.DataFrame:
-    """Add `is_survivor`: one per `cluster_id`, by ordered rules.
-
-    Most complete record (non-blank COMPLETENESS_FIELDS), then most recent last activity, then
-    oldest creation, then the smallest contact_id so the choice never depends on row order.
-    """
-    filled = [
-        pl.col(name).cast(pl.String).str.strip_chars().fill_null("").str.len_chars() > 0
-        for name in COMPLETENESS_FIELDS
-    ]
-    ranked = members.with_columns(completeness=pl.sum_horizontal(filled)).sort(
-        ["cluster_id", "completeness", "last_activity_at", "created_at", "contact_id"],
-        descending=[False, True, True, False, False],
-        nulls_last=True,
-    )
-    first_in_cluster = pl.int_range(pl.len()).over("cluster_id") == 0
-    return ranked.with_columns(is_survivor=first_in_cluster).drop("completeness")

@@ -10,6 +10,11 @@ spelling (transliteration is a later issue).
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 from hygiene_pipeline.email_rules import (
@@ -18,6 +23,7 @@ from hygiene_pipeline.email_rules import (
     ROLE_ACCOUNTS,
 )
 from hygiene_pipeline.names import PARTICLES
+from hygiene_pipeline.phone_rules import e164_placeholder_pattern
 
 # Name particles stripped from the front of a last name before comparing ("van der Berg" and
 # "Berg" compare as "berg") and from the end of a first name ("Jan de" + "Vries" -> "jan").
@@ -49,9 +55,10 @@ BLOCK_TYPES = (
     "phone",
     "name+company",
     "name+local",
-    "name+domain+title",
-    "domain+initial+title",
+    "identifier",
+    "name+identifier",
 )
+IDENTIFIER_PREFIX = "id:"  # feature columns of DedupeConfig.identifiers: "id:date_of_birth"
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
@@ -79,9 +86,14 @@ def _letters_only(expr: pl.Expr) -> pl.Expr:
 
 
 def first_name_key(expr: pl.Expr, *, german: bool = False) -> pl.Expr:
-    """Folded letters of a first name, without particles that slipped in ("Jan de" -> "jan")."""
+    """Folded letters of a first name, without particles that slipped in.
+
+    "Jan de" -> "jan"; and "de Wit" (a last name typed into the first-name field) -> "wit", so
+    swapped names compare like the last-name key does.
+    """
     folded = fold(expr.str.strip_chars(), german=german)
-    return _letters_only(folded.str.replace(_TRAILING_PARTICLES, ""))
+    folded = folded.str.replace(_TRAILING_PARTICLES, "").str.replace(_LEADING_PARTICLES, "${1}")
+    return _letters_only(folded)
 
 
 def last_name_key(expr: pl.Expr, *, german: bool = False) -> pl.Expr:
@@ -109,49 +121,212 @@ def is_free_mail(domain: pl.Expr) -> pl.Expr:
     return domain.is_in(FREE_MAIL_PROVIDERS) | domain.str.contains(FREE_MAIL_FAMILY_PATTERN)
 
 
-def _per_distinct_value(frame: pl.DataFrame, column: str, **keys: pl.Expr) -> pl.DataFrame:
-    """Compute `keys` from `column` once per distinct value (names repeat a lot) and join back."""
-    distinct = frame.select(pl.col(column).unique().drop_nulls()).with_columns(**keys)
-    return frame.join(distinct, on=column, how="left")
+def _per_distinct_value(
+    frame: pl.DataFrame, columns: str | list[str], **keys: pl.Expr
+) -> pl.DataFrame:
+    """Compute `keys` from `columns` once per distinct value (names repeat a lot) and join back."""
+    on = [columns] if isinstance(columns, str) else columns
+    distinct = frame.select(on).unique().with_columns(**keys)
+    return frame.join(distinct, on=on, how="left", nulls_equal=True)
 
 
-def contact_features(contacts: pl.DataFrame) -> pl.DataFrame:
-    """One row per contact (`idx` = its row number) with every key the matcher compares."""
+# --- the matching keys normalization provides (one adapter) ----------------------------------
+
+# Columns the normalization stage adds to normalized_contacts for matching (names agreed with it).
+MATCHING_KEY_COLUMNS = (
+    "first_name_ascii",  # ASCII transliteration (Greek -> Latin), lower-case
+    "last_name_ascii",
+    "first_name_canonical",  # nickname-canonical first name (bob -> robert)
+    "last_name_phonetic",
+    "company_key",  # company name without legal form and punctuation
+    "email_domain",
+    "company_domain",  # the email domain when it is not free-mail
+)
+_NAME_KEY_COLUMNS = MATCHING_KEY_COLUMNS[:4]
+
+
+def with_matching_keys(contacts: pl.DataFrame) -> pl.DataFrame:
+    """`contacts` with every MATCHING_KEY_COLUMNS column: the one place dedupe gets them from.
+
+    In order: the columns already on the input (normalized_contacts carries them); else the
+    normalization's own functions (`matching_keys.name_keys`, `companies.company_key`) when they
+    are installed; else a fallback from this module's folding: ASCII = accent-free lower case
+    (Greek stays Greek), canonical = ASCII (no nickname table), phonetic = ASCII. The fallback
+    never transliterates or knows nicknames, so it finds fewer duplicates, never more: dedupe
+    keeps no second transliteration or nickname table.
+    """
+    missing = [name for name in MATCHING_KEY_COLUMNS if _lacks(contacts, name)]
+    if not missing:
+        return contacts
+    added: dict[str, pl.Series | pl.Expr] = {}
+    name_keys = _normalization_function("matching_keys", "name_keys")
+    if name_keys is not None and any(name in missing for name in _NAME_KEY_COLUMNS):
+        keys = name_keys(contacts.get_column("first_name"), contacts.get_column("last_name"))
+        added.update({name: keys.get_column(name) for name in _NAME_KEY_COLUMNS})
+    company_keys = _normalization_function("companies", "company_key")
+    if company_keys is not None:
+        added["company_key"] = company_keys(contacts.get_column("company")).alias("company_key")
+    email = pl.col("email").str.strip_chars().str.to_lowercase()
+    domain = email.str.extract(r"@([^@\s]+)$")
+    fallback: dict[str, pl.Series | pl.Expr] = {
+        "first_name_ascii": fold(pl.col("first_name").str.strip_chars()),
+        "last_name_ascii": fold(pl.col("last_name").str.strip_chars()),
+        "first_name_canonical": fold(pl.col("first_name").str.strip_chars()),
+        "last_name_phonetic": fold(pl.col("last_name").str.strip_chars()),
+        "company_key": company_key(pl.col("company")),
+        "email_domain": domain,
+        "company_domain": pl.when(~is_free_mail(domain)).then(domain),
+    }
+    computed = contacts.select(**{name: added.get(name, fallback[name]) for name in missing})
+    return contacts.with_columns(
+        pl.coalesce(pl.col(name), computed.get_column(name)).alias(name)
+        if name in contacts.columns
+        else computed.get_column(name)
+        for name in missing
+    )
+
+
+# The normalized column each matching key is computed from.
+_KEY_SOURCES = {
+    "first_name_ascii": "first_name",
+    "last_name_ascii": "last_name",
+    "first_name_canonical": "first_name",
+    "last_name_phonetic": "last_name",
+    "company_key": "company",
+    "email_domain": "email",
+    "company_domain": "email",
+}
+
+
+def _lacks(contacts: pl.DataFrame, name: str) -> bool:
+    """True when the key column is absent, or null on a row whose source value is not.
+
+    (company_domain is null on free-mail rows by design, so it is judged by email_domain.)
+    """
+    if name not in contacts.columns:
+        return True
+    judged = "email_domain" if name == "company_domain" else name
+    if judged not in contacts.columns:
+        return True
+    source = _KEY_SOURCES[name]
+    blank = contacts.get_column(judged).is_null() & contacts.get_column(source).is_not_null()
+    return bool(blank.any())
+
+
+def _normalization_function(module: str, name: str) -> Callable[..., Any] | None:
+    """A public function of the normalization's modules, or None while it is not there."""
+    qualified = f"hygiene_pipeline.{module}"
+    if importlib.util.find_spec(qualified) is None:
+        return None
+    return getattr(importlib.import_module(qualified), name, None)
+
+
+def matching_keys_source(contacts: pl.DataFrame) -> str:
+    """Where `with_matching_keys` takes the name keys from: input, matching_keys or fallback."""
+    if all(name in contacts.columns for name in MATCHING_KEY_COLUMNS):
+        return "input"
+    if _normalization_function("matching_keys", "name_keys") is not None:
+        return "matching_keys"
+    return "fallback"
+
+
+def _other_spelling(key: Callable[..., pl.Expr], raw: str, ascii_key: pl.Expr) -> pl.Expr:
+    """The raw name's umlaut spelling the ASCII key does not use (Müller: mueller <-> muller).
+
+    Greek and other scripts have no second spelling: the ASCII key itself.
+    """
+    stripped, german = key(pl.col(raw)), key(pl.col(raw), german=True)
+    other = pl.when(stripped != ascii_key).then(stripped).otherwise(german)
+    return pl.when(other.str.contains(r"[^a-z]")).then(ascii_key).otherwise(other)
+
+
+def _identifier(name: str) -> pl.Expr:
+    value = pl.col(name).cast(pl.String).str.strip_chars()
+    return pl.when(value.str.len_chars() > 0).then(value).alias(IDENTIFIER_PREFIX + name)
+
+
+def identifier_columns(features: pl.DataFrame) -> list[str]:
+    return [name for name in features.columns if name.startswith(IDENTIFIER_PREFIX)]
+
+
+def _real_phone(phone: pl.Expr) -> pl.Expr:
+    """The phone unless it is a placeholder (drama ranges, 0612345678): those are no evidence.
+
+    Only numbers shared by 2+ records can link anything, so only those are checked.
+    """
+    shared = phone.is_duplicated() & phone.is_not_null()
+    pattern = (
+        pl.when(shared)
+        .then(phone)
+        .map_elements(e164_placeholder_pattern, return_dtype=pl.String, skip_nulls=True)
+    )
+    return pl.when(pattern.is_null()).then(phone)
+
+
+def _squash(expr: pl.Expr) -> pl.Expr:
+    out = fold(expr).str.replace_all(r"[^\p{L}\p{N}]+", "")
+    return pl.when(out.str.len_chars() > 0).then(out)
+
+
+def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) -> pl.DataFrame:
+    """One row per contact (`idx` = its row number) with every key the matcher compares.
+
+    `identifiers` (DedupeConfig.identifiers) are kept trimmed, blank = null, as "id:<name>".
+
+    Names: `first`/`last` from the ASCII forms (particles stripped, letters only), `first_de` /
+    `last_de` German ae/oe/ue spellings, `first_canon` the nickname-canonical first name,
+    `last_full` every letter of the last name (particles kept: for spotting name-spelled emails),
+    `last_phon` the phonetic last name (blocking).
+    """
+    frame = with_matching_keys(contacts)
     frame = _per_distinct_value(
-        contacts,
-        "first_name",
-        first=first_name_key(pl.col("first_name")),
-        first_de=first_name_key(pl.col("first_name"), german=True),
+        frame,
+        ["first_name", "first_name_ascii", "first_name_canonical"],
+        first=first_name_key(pl.col("first_name_ascii")),
+        first_de=_other_spelling(
+            first_name_key, "first_name", first_name_key(pl.col("first_name_ascii"))
+        ),
+        first_canon=first_name_key(pl.col("first_name_canonical")),
     )
     frame = _per_distinct_value(
         frame,
-        "last_name",
-        last=last_name_key(pl.col("last_name")),
-        last_de=last_name_key(pl.col("last_name"), german=True),
+        ["last_name", "last_name_ascii", "last_name_phonetic"],
+        last=last_name_key(pl.col("last_name_ascii")),
+        last_de=_other_spelling(
+            last_name_key, "last_name", last_name_key(pl.col("last_name_ascii"))
+        ),
+        last_full=_letters_only(fold(pl.col("last_name_ascii"))),
+        last_phon=_squash(pl.col("last_name_phonetic")),
     )
-    frame = _per_distinct_value(frame, "company", company_key=company_key(pl.col("company")))
+    frame = _per_distinct_value(
+        frame,
+        "company_key",
+        company_squashed=pl.when(~_squash(pl.col("company_key")).is_in(_COMPANY_PLACEHOLDERS)).then(
+            _squash(pl.col("company_key"))
+        ),
+    )
     frame = _per_distinct_value(frame, "job_title", title=title_key(pl.col("job_title")))
     email = pl.col("email").str.strip_chars().str.to_lowercase()
+    domain = pl.col("company_domain").str.strip_chars().str.to_lowercase()
     frame = frame.select(
         "idx",
         "first",
         "last",
         "first_de",
         "last_de",
+        "first_canon",
+        "last_full",
+        "last_phon",
+        *[_identifier(name) for name in identifiers],
         email=pl.when(email.str.contains("@")).then(email),
-        phone=pl.col("phone").str.strip_chars(),
+        phone=_real_phone(pl.col("phone").str.strip_chars()),
         mobile=pl.col("phone_type").fill_null("") == "mobile",
-        company="company_key",
+        company="company_squashed",
         title="title",
+        corp_domain=pl.when(domain.str.len_chars() > 0).then(domain),
     )
     frame = frame.with_columns(
         local=pl.col("email").str.extract(r"^(.+)@[^@]+$").str.replace(r"\+.*$", ""),
-        domain=pl.col("email").str.extract(r"@([^@]+)$"),
-    )
-    frame = _per_distinct_value(
-        frame,
-        "domain",
-        corp_domain=pl.when(~is_free_mail(pl.col("domain"))).then(pl.col("domain")),
     )
     # jan.jansen2@ is what a namesake gets when jan.jansen@ is taken: 1-2 trailing digits do
     # not make a name-spelled local part personal (a year, jjansen1978, does).
@@ -168,12 +343,27 @@ def _personal_local() -> pl.Expr:
     """
     local, core = pl.col("local"), pl.col("local_core")
     spellings = []
-    for first_column, last_column in (("first", "last"), ("first_de", "last_de")):
-        first, last = pl.col(first_column).fill_null(""), pl.col(last_column).fill_null("")
-        f1, l1 = first.str.slice(0, 1), last.str.slice(0, 1)
-        spellings += [first + last, last + first, f1 + last, last + f1, first + l1, l1 + first]
-        spellings += [first, last]
+    for first_column in ("first", "first_de", "first_canon"):
+        for last_column in ("last", "last_de", "last_full"):
+            first, last = pl.col(first_column).fill_null(""), pl.col(last_column).fill_null("")
+            f1, l1 = first.str.slice(0, 1), last.str.slice(0, 1)
+            spellings += [first + last, last + first, f1 + last, last + f1, first + l1, l1 + first]
+            spellings += [first, last]
     from_name = pl.any_horizontal([core == spelling for spelling in spellings])
+    # Transliterations differ (Λαμπράκη: lampraki or lambraki), so a local part holding the first
+    # name or the last name's first four letters counts as spelled from the name too.
+    for name in ("first", "first_canon", "last", "last_full"):
+        part = pl.col(name).fill_null("")
+        part = pl.when(name.startswith("last")).then(part.str.slice(0, 4)).otherwise(part)
+        from_name = from_name | (
+            (part.str.len_chars() >= 3) & core.str.contains(part, literal=True)
+        )
+    # A name still in another script (no transliteration available) cannot be checked against an
+    # ASCII local part: treat the local part as possibly spelled from the name.
+    unreadable = pl.any_horizontal(
+        pl.col(name).fill_null("").str.contains(r"[^a-z]") for name in ("first", "last_full")
+    )
+    from_name = from_name | unreadable
     usable = (
         (core.str.len_chars() >= 5)
         & ~local.is_in(ROLE_ACCOUNTS)
@@ -185,17 +375,17 @@ def _personal_local() -> pl.Expr:
 def _name_keys(features: pl.DataFrame) -> pl.DataFrame:
     """Long frame (idx, name_key, ...): last name's first 4 letters + first initial.
 
-    Both spellings (plain and German ae/oe/ue) and the swapped order (first name in the last name
-    field) are emitted, so Müller/Mueller and swapped names land in one block.
+    Emitted for the ASCII and the other umlaut spelling, in the swapped order too (first name in
+    the last-name field), and as phonetic last name + initial of the nickname-canonical first
+    name, so Müller/Mueller, swapped names, Meyer/Meijer and Kees/Cornelis land in one block.
     """
-    context = ("idx", "company", "corp_domain", "personal_local", "title")
-    parts = []
+    context = ("idx", "company", "personal_local", *identifier_columns(features))
+    keys = []
     for first, last in (("first", "last"), ("first_de", "last_de")):
-        for key in (
-            pl.col(last).str.slice(0, 4) + pl.col(first).str.slice(0, 1),
-            pl.col(first).str.slice(0, 4) + pl.col(last).str.slice(0, 1),
-        ):
-            parts.append(features.select(*context, name_key=key))
+        keys.append(pl.col(last).str.slice(0, 4) + pl.col(first).str.slice(0, 1))
+        keys.append(pl.col(first).str.slice(0, 4) + pl.col(last).str.slice(0, 1))
+    keys.append(pl.lit("~") + pl.col("last_phon") + pl.col("first_canon").str.slice(0, 1))
+    parts = [features.select(*context, name_key=key) for key in keys]
     return pl.concat(parts).drop_nulls("name_key").unique(["idx", "name_key"])
 
 
@@ -222,9 +412,9 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
       those fields;
     - two records with the same corporate email domain either have the same address (email
       block) or are two mailboxes at one company, which the colleague guard in dedupe_scoring
-      only lets match on the same mobile (phone block) or the same job title. So the corporate
-      domain blocks (with the name key, or with the last name's initial) include the job title.
-      If that guard is ever relaxed, drop "title" from these two blocks.
+      only lets match on the same mobile (phone block); so a domain is no block of its own.
+    - DedupeConfig.identifiers (date of birth, national id, postcode: none in CRM exports) block
+      alone and with the name key.
     """
 
     def block(frame: pl.DataFrame, block_type: str, *columns: str) -> pl.DataFrame:
@@ -235,20 +425,16 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
         )
 
     names = _name_keys(features)
-    initials = pl.concat(
-        [
-            features.select("idx", "corp_domain", "title", initial=pl.col(last).str.slice(0, 1))
-            for last in ("last", "last_de")
-        ]
-    )
     parts = [
         block(features, "email", "email"),
         block(features, "phone", "phone"),
         block(names, "name+company", "name_key", "company"),
         block(names, "name+local", "name_key", "personal_local"),
-        block(names, "name+domain+title", "name_key", "corp_domain", "title"),
-        block(initials, "domain+initial+title", "corp_domain", "initial", "title"),
     ]
+    for position, column in enumerate(identifier_columns(features)):
+        tagged = pl.concat_str(pl.lit(f"{position}:"), pl.col(column)).alias("identifier")
+        parts.append(block(features.with_columns(tagged), "identifier", "identifier"))
+        parts.append(block(names.with_columns(tagged), "name+identifier", "name_key", column))
     return pl.concat(parts).drop_nulls("key").unique()
 
 

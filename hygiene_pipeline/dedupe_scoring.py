@@ -19,15 +19,20 @@ as corroboration only in this guarded form: the same address is the email rule.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, JaroWinkler
 
-from hygiene_pipeline.dedupe_keys import key_hash
+from hygiene_pipeline.dedupe_keys import IDENTIFIER_PREFIX, identifier_columns, key_hash
+from hygiene_pipeline.dedupe_survivors import SurvivorRules
 
-MATCH_RULES = ("email", "phone", "name")
+MATCH_RULES = ("email", "phone", "identifiers", "name")
+IDENTIFIER_TYPO_MIN_LENGTH = 6  # identifiers this long may differ by one typo and still agree
 PREFIX_NAME_CAP = 0.90  # similarity of a name with one that extends it (Peters / Petersen)
+ANAGRAM_SIM = 0.90  # the same letters in another order (Bso / Bos): a typo, below phone_name_min
+CANONICAL_SIM = 0.95  # one name is the other's nickname (Wim / Willem): above name_min, below 0.99
 
 # Fields compared for exact agreement.
 _EXACT = ("email", "phone", "company", "corp_domain", "personal_local", "title")
@@ -42,55 +47,104 @@ class DedupeConfig:
     email_name_min: float = 0.85  # same email: names, where present, at least this similar
     phone_name_min: float = 0.92  # same phone: first and last name at least this similar
     name_min: float = 0.93  # name rule: first and last name at least this similar
-    colleague_name_min: float = 0.97  # two mailboxes at one company: names at least this similar
+    colleague_name_min: float = 0.99  # two mailboxes at one company: names (nearly) identical
+    mobile_last_min: float = 0.85  # same mobile: last name at least this similar
+    landline_first_min: float = 0.97  # same landline: first name at least this similar
+    company_only_name_min: float = 0.99  # name rule on the company alone: names (nearly) identical
+    # Columns besides the CRM fields that identify a person (date of birth, national id,
+    # postcode); exact agreement counts as evidence. CRM exports have none: empty by default.
+    identifiers: tuple[str, ...] = ()
+    # This many identifiers agreeing prove one person whatever the names (a household shares a
+    # postcode, street and house number: choose identifiers so that it cannot reach this).
+    identifiers_without_names: int = 4
+    survivor: SurvivorRules = field(default_factory=SurvivorRules)  # who survives each cluster
+
+
+_FORMS = ("plain", "de", "alt")  # the spellings of a name that are compared
 
 
 def name_similarities(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Jaro-Winkler of distinct name pairs (x, y; German spellings x_de, y_de).
+    """Jaro-Winkler of distinct name pairs (x_id, y_id and each side's spellings).
 
-    The similarity is the better of the plain and the German (ae/oe/ue) spelling; the German one
-    is only computed where it differs. Each distinct pair is scored once, by rapidfuzz in C++.
+    Each side has three spellings (columns x, x_de, x_alt and y, y_de, y_alt): the ASCII letters,
+    the German ae/oe/ue spelling, and an alternative (the nickname-canonical first name, or the
+    last name with its particles). The similarity is the best of the three, each scored by
+    rapidfuzz's `process.cpdist` in C++ over whole columns (no Python loop over pairs).
+
+    `initial` marks an initial against a name it starts (S. / Sylvie): that is no evidence either
+    way, so its similarity is null, like a blank.
     """
-    jaro_winkler = JaroWinkler.normalized_similarity
-    sims = list(map(jaro_winkler, pairs.get_column("x").to_list(), pairs.get_column("y").to_list()))
-    pairs = pairs.with_columns(sim=pl.Series(sims, dtype=pl.Float64))
-    german = pairs.filter((pl.col("x") != pl.col("x_de")) | (pl.col("y") != pl.col("y_de")))
-    if german.height:
-        sims_de = list(
-            map(
-                jaro_winkler,
-                german.get_column("x_de").to_list(),
-                german.get_column("y_de").to_list(),
-            )
+    sims = []
+    for form in _FORMS:
+        x, y = f"x{_suffix(form)}", f"y{_suffix(form)}"
+        scores = process.cpdist(
+            pairs.get_column(x).to_list(),
+            pairs.get_column(y).to_list(),
+            scorer=JaroWinkler.normalized_similarity,
+            workers=-1,
         )
-        german = german.select("x_id", "y_id", sim_de=pl.Series(sims_de, dtype=pl.Float64))
-        pairs = pairs.join(german, on=["x_id", "y_id"], how="left").with_columns(
-            sim=pl.max_horizontal("sim", "sim_de")
-        )
-    # One name running on 2+ letters past the other is another name, not a typo: Peters and
-    # Petersen, Marie and Marieke. Jaro-Winkler rewards the shared prefix, so cap it below the
-    # phone and name thresholds (a shared email still tolerates it).
-    length_gap = pl.col("x").str.len_chars().cast(pl.Int64) - pl.col("y").str.len_chars()
-    one_extends = pl.col("x").str.starts_with(pl.col("y")) | pl.col("y").str.starts_with(
-        pl.col("x")
+        sim = pl.Series(f"sim_{form}", scores, dtype=pl.Float64).round(6)
+        sim = _capped(pairs.get_column(x), pairs.get_column(y), sim)
+        if form == "alt":  # a spelling of the name, not the name: never identical by itself
+            sim = sim.clip(upper_bound=CANONICAL_SIM)
+        sims.append(sim)
+    # The alternative spelling (canonical first name, last name with particles): its exact
+    # agreement is worth CANONICAL_SIM, not identity (Bill is William, but Bill is not William's
+    # spelling: two colleagues Anne and Anna must not look identical).
+    same_alt = (pairs.get_column("x_alt") == pairs.get_column("y_alt")).fill_null(False)
+    alt = pl.select(pl.when(same_alt).then(CANONICAL_SIM).otherwise(0.0)).to_series()
+    x, y = pl.col("x"), pl.col("y")
+    # Two letters swapped in a short name (Bos / Bso, Wit / Wti) costs Jaro-Winkler a lot; the
+    # same letters in another order, starting alike, is a typo.
+    letters = [
+        pairs.get_column(side).str.split("").list.sort().list.join("").alias(side)
+        for side in ("x", "y")
+    ]
+    anagram = pl.select(
+        (letters[0] == letters[1])
+        & (pairs.get_column("x").str.slice(0, 1) == pairs.get_column("y").str.slice(0, 1))
+        & (pairs.get_column("x").str.len_chars() >= 3)
+    ).to_series()
+    typo = pl.select(pl.when(anagram).then(ANAGRAM_SIM).otherwise(0.0)).to_series()
+    best = pl.max_horizontal(*sims, alt, typo)
+    initial = ((x.str.len_chars() == 1) | (y.str.len_chars() == 1)) & (
+        x.str.slice(0, 1) == y.str.slice(0, 1)
     )
-    extended = one_extends & (length_gap.abs() >= 2)
-    sim = pl.when(extended).then(pl.min_horizontal("sim", PREFIX_NAME_CAP)).otherwise("sim")
-    return pairs.select("x_id", "y_id", sim=sim)
+    return pairs.select(
+        "x_id", "y_id", sim=pl.when(initial).then(None).otherwise(best), initial=initial
+    )
+
+
+def _suffix(form: str) -> str:
+    return "" if form == "plain" else f"_{form}"
+
+
+def _capped(x: pl.Series, y: pl.Series, sim: pl.Series) -> pl.Series:
+    """One name running on 2+ letters past the other is another name, not a typo.
+
+    Peters and Petersen, Marie and Marieke: Jaro-Winkler rewards the shared prefix, so cap it
+    below the phone and name thresholds (a shared email still tolerates it).
+    """
+    frame = pl.DataFrame({"x": x, "y": y, "sim": sim})
+    gap = pl.col("x").str.len_chars().cast(pl.Int64) - pl.col("y").str.len_chars()
+    extends = pl.col("x").str.starts_with(pl.col("y")) | pl.col("y").str.starts_with(pl.col("x"))
+    capped = pl.when(extends & (gap.abs() >= 2)).then(pl.min_horizontal("sim", PREFIX_NAME_CAP))
+    return frame.select(capped.otherwise("sim")).to_series()
 
 
 def _name_vocabulary(features: pl.DataFrame) -> pl.DataFrame:
-    """Every distinct folded name (plain + German spelling) with an integer id."""
+    """Every distinct name with its three spellings (see `name_similarities`) and an id."""
     return (
         pl.concat(
             [
-                features.select(plain="first", de="first_de"),
-                features.select(plain="last", de="last_de"),
+                features.select(plain="first", de="first_de", alt="first_canon"),
+                features.select(plain="last", de="last_de", alt="last_full"),
             ]
         )
-        .drop_nulls()
+        .filter(pl.col("plain").is_not_null())
+        .with_columns(pl.col("de", "alt").fill_null(pl.col("plain")))
         .unique()
-        .sort("plain", "de")
+        .sort(_FORMS)
         .with_row_index("name_id")
     )
 
@@ -104,21 +158,68 @@ def score_pairs(pairs: pl.DataFrame, features: pl.DataFrame, config: DedupeConfi
     # identical names (two mailboxes at one company, nothing personal shared) is dropped before
     # strings are gathered or names compared. A hash collision only lets a pair through to the
     # exact check below.
-    hashed = features.select("idx", "mobile", *[key_hash(name).alias(name) for name in _EXACT])
-    pairs = _join_sides(pairs, hashed).with_columns(_field_agreement()).filter("possible")
+    exact_fields = (*_EXACT, *identifier_columns(features))
+    hashed = features.select(
+        "idx", "mobile", *[key_hash(name).alias(name) for name in exact_fields]
+    )
+    agreement = _field_agreement(identifier_columns(features))
+    pairs = _join_sides(pairs, hashed).with_columns(agreement).filter("possible")
 
     vocabulary = _name_vocabulary(features)
+    spelled = features.with_columns(
+        pl.col("first_de", "first_canon").fill_null(pl.col("first")),
+        pl.col("last_de", "last_full").fill_null(pl.col("last")),
+    )
     exact = (
-        features.join(vocabulary.rename({"name_id": "first_id"}), how="left",
-                      left_on=["first", "first_de"], right_on=["plain", "de"])
+        spelled.join(vocabulary.rename({"name_id": "first_id"}), how="left",
+                     left_on=["first", "first_de", "first_canon"], right_on=list(_FORMS))
         .join(vocabulary.rename({"name_id": "last_id"}), how="left",
-              left_on=["last", "last_de"], right_on=["plain", "de"])
-        .select("idx", "first_id", "last_id", "mobile", *_EXACT)
+              left_on=["last", "last_de", "last_full"], right_on=list(_FORMS))
+        .select("idx", "first_id", "last_id", "mobile", *exact_fields)
     )  # fmt: skip
     frame = _join_sides(pairs.select("a", "b"), exact)
-    frame = frame.with_columns(_field_agreement()).filter("possible")
+    frame = frame.with_columns(agreement).filter("possible")
+    frame = _with_identifier_typos(frame, identifier_columns(features))
     frame = _with_name_similarities(frame, vocabulary)
-    return _decide(frame, config)
+    return _decide(frame, config, identifier_columns(features))
+
+
+def _with_identifier_typos(frame: pl.DataFrame, identifiers: list[str]) -> pl.DataFrame:
+    """Count identifiers one typo apart as agreeing, and those that disagree as evidence against.
+
+    19310715 / 19310175 is a typo (Splink's FEBRL models allow one or two edits); the others
+    present on both sides and unequal are `identifiers_differ`.
+
+    Only values of IDENTIFIER_TYPO_MIN_LENGTH+ characters: one edit in a short postcode or house
+    number makes another place. Damerau-Levenshtein (OSA) by rapidfuzz over whole columns.
+    """
+    if not identifiers:
+        return frame
+    near = []
+    for name in identifiers:
+        a, b = frame.get_column(f"{name}_a"), frame.get_column(f"{name}_b")
+        distance = process.cpdist(
+            a.fill_null("").to_list(), b.fill_null("").to_list(), scorer=OSA.distance, workers=-1
+        )
+        long_enough = (a.str.len_chars() >= IDENTIFIER_TYPO_MIN_LENGTH) & (
+            b.str.len_chars() >= IDENTIFIER_TYPO_MIN_LENGTH
+        )
+        typo = (pl.Series(distance) == 1) & long_enough.fill_null(False)
+        near.append(typo.alias(f"{name}_typo"))
+    frame = frame.with_columns(near)
+    typos = pl.sum_horizontal(pl.col(f"{name}_typo").cast(pl.Int32) for name in identifiers)
+    differ = pl.sum_horizontal(
+        (
+            pl.col(f"{name}_a").is_not_null()
+            & pl.col(f"{name}_b").is_not_null()
+            & ~pl.col(f"{name}_same")
+            & ~pl.col(f"{name}_typo")
+        ).cast(pl.Int32)
+        for name in identifiers
+    )
+    return frame.with_columns(
+        identifiers_same=pl.col("identifiers_same") + typos, identifiers_differ=differ
+    )
 
 
 def _join_sides(pairs: pl.DataFrame, per_record: pl.DataFrame) -> pl.DataFrame:
@@ -140,12 +241,13 @@ def _with_name_similarities(frame: pl.DataFrame, vocabulary: pl.DataFrame) -> pl
         pl.concat([frame.select(x_id=x, y_id=y) for x, y, _ in combos])
         .drop_nulls()
         .unique()
-        .join(vocabulary.select(x_id="name_id", x="plain", x_de="de"), on="x_id")
-        .join(vocabulary.select(y_id="name_id", y="plain", y_de="de"), on="y_id")
+        .join(vocabulary.select(x_id="name_id", x="plain", x_de="de", x_alt="alt"), on="x_id")
+        .join(vocabulary.select(y_id="name_id", y="plain", y_de="de", y_alt="alt"), on="y_id")
     )
     sims = name_similarities(id_pairs)
     for x, y, alias in combos:
-        frame = frame.join(sims.rename({"x_id": x, "y_id": y, "sim": alias}), on=[x, y], how="left")
+        renamed = sims.rename({"x_id": x, "y_id": y, "sim": alias, "initial": f"{alias}_initial"})
+        frame = frame.join(renamed, on=[x, y], how="left")
     # Swapped only when all four names are present and the swapped order fits better.
     swapped = pl.all_horizontal(pl.col("sf", "sl", "xf", "xl").is_not_null()) & (
         pl.min_horizontal("xf", "xl") > pl.min_horizontal("sf", "sl")
@@ -153,6 +255,10 @@ def _with_name_similarities(frame: pl.DataFrame, vocabulary: pl.DataFrame) -> pl
     return frame.with_columns(swapped=swapped).with_columns(
         first=pl.when("swapped").then("xf").otherwise("sf"),
         last=pl.when("swapped").then("xl").otherwise("sl"),
+        first_initial=pl.when("swapped")
+        .then("xf_initial")
+        .otherwise("sf_initial")
+        .fill_null(False),
     )
 
 
@@ -160,7 +266,7 @@ def _same(column: str) -> pl.Expr:
     return (pl.col(f"{column}_a") == pl.col(f"{column}_b")).fill_null(False)
 
 
-def _field_agreement() -> list[pl.Expr]:
+def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
     email_same = _same("email")
     phone_same = _same("phone")
     mobile_same = phone_same & pl.col("mobile_a") & pl.col("mobile_b")
@@ -172,12 +278,17 @@ def _field_agreement() -> list[pl.Expr]:
     # Two mailboxes at one company: shared company, domain or switchboard prove nothing; only a
     # personal field (mobile, job title) can tell one person with two addresses from two people.
     colleagues = domain_same
+    identifiers_same = pl.sum_horizontal(
+        [_same(name).cast(pl.Int32) for name in identifiers] or [pl.lit(0, dtype=pl.Int32)]
+    )
     corroborated = (
         pl.when(colleagues)
-        .then(mobile_same | title_same)
-        .otherwise(company_same | phone_same | local_same)
+        .then(mobile_same)
+        .otherwise(company_same | phone_same | local_same | (identifiers_same > 0))
     )
     return [
+        *[_same(name).alias(f"{name}_same") for name in identifiers],
+        identifiers_same.alias("identifiers_same"),
         email_same.alias("email_same"),
         phone_same.alias("phone_same"),
         mobile_same.alias("mobile_same"),
@@ -191,11 +302,15 @@ def _field_agreement() -> list[pl.Expr]:
     ]
 
 
-def _decide(frame: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
+def _decide(frame: pl.DataFrame, config: DedupeConfig, identifiers: list[str]) -> pl.DataFrame:
     first, last = pl.col("first"), pl.col("last")
+    initial = pl.col("first_initial")
+
+    def at_least(sim: pl.Expr, threshold: float) -> pl.Expr:
+        return (sim >= threshold).fill_null(False)
 
     def names_at_least(threshold: float) -> pl.Expr:
-        return (first >= threshold).fill_null(False) & (last >= threshold).fill_null(False)
+        return at_least(first, threshold) & at_least(last, threshold)
 
     def compatible(sim: pl.Expr) -> pl.Expr:
         return sim.is_null() | (sim >= config.email_name_min)
@@ -204,12 +319,55 @@ def _decide(frame: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
     colleague_ok = ~pl.col("colleagues") | (
         names_at_least(config.colleague_name_min) & pl.col("corroborated")
     )
+    # A mobile is one person's: the same mobile tolerates a looser last name (Dijkstra/Dykstra)
+    # and an initial (N. Lejeune). A landline is shared by a household and needs close names.
+    # A landline is shared by a household or a switchboard: Konstantinos and Konstantina
+    # Antoniou, Jan and Anna de Vries, so its first names must agree closely.
+    phone_names = (
+        pl.when(pl.col("mobile_same"))
+        .then(
+            at_least(last, config.mobile_last_min)
+            & (at_least(first, config.phone_name_min) | (initial & at_least(last, config.name_min)))
+        )
+        .otherwise(
+            at_least(first, config.landline_first_min) & at_least(last, config.phone_name_min)
+        )
+    )
+    # The same company alone: colleagues with near-identical names (Hofmann / Hoffmann, Jansen /
+    # Janssen) are common, so only identical names count there.
+    only_company = ~(pl.col("phone_same") | pl.col("local_same") | (pl.col("identifiers_same") > 0))
+    # The same landline as the only personal field: a switchboard or a household again.
+    only_landline = pl.col("phone_same") & ~pl.col("mobile_same") & ~pl.col("local_same")
+    name_ok = (
+        names_at_least(config.name_min)
+        & (~only_company | names_at_least(config.company_only_name_min))
+        & (~only_landline | at_least(first, config.landline_first_min))
+    )
+    # Identifiers (date of birth, national id, postcode): two that agree, with names that do not
+    # disagree (one of them close); or one, with close names; or enough without names.
+    ids = pl.col("identifiers_same")
+    # One identifier with close names is how namesakes in one postcode look: identifiers that
+    # disagree (other birth dates, other ids) are evidence against: at most one more may
+    # disagree than agree, there and in the name rule.
+    not_contradicted = (ids + 1 >= pl.col("identifiers_differ")) if identifiers else pl.lit(True)
+    identity_ok = (
+        (
+            (ids >= 2)
+            & compatible(first)
+            & compatible(last)
+            & (at_least(first, config.name_min) | at_least(last, config.name_min))
+        )
+        | ((ids >= 1) & names_at_least(config.name_min) & not_contradicted)
+        | (ids >= config.identifiers_without_names)
+    )
     frame = frame.with_columns(
         rule=pl.when(pl.col("email_same") & compatible(first) & compatible(last))
         .then(pl.lit("email"))
-        .when(pl.col("phone_same") & names_at_least(config.phone_name_min) & colleague_ok)
+        .when(pl.col("phone_same") & phone_names & colleague_ok)
         .then(pl.lit("phone"))
-        .when(names_at_least(config.name_min) & pl.col("corroborated") & colleague_ok)
+        .when(identity_ok)
+        .then(pl.lit("identifiers"))
+        .when(name_ok & pl.col("corroborated") & colleague_ok & not_contradicted)
         .then(pl.lit("name")),
     ).filter(pl.col("rule").is_not_null())
 
@@ -226,15 +384,16 @@ def _decide(frame: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
         pl.when(pl.col("local_same")).then(0.6).otherwise(0.0),
         pl.when(pl.col("domain_same") | pl.col("company_same")).then(0.4).otherwise(0.0),
         pl.when(pl.col("title_same")).then(0.3).otherwise(0.0),
+        pl.when(pl.col("identifiers_same") > 0).then(0.6).otherwise(0.0),
     )
-    agreeing = pl.sum_horizontal(
+    agreeing = pl.col("identifiers_same") + pl.sum_horizontal(
         pl.col(
             "email_same", "phone_same", "local_same", "domain_same", "company_same", "title_same"
         ).cast(pl.Int32)
     )
     id_part = pl.min_horizontal(strongest + 0.1 * (agreeing - 1).clip(lower_bound=0), 1.0)
     score = (0.5 * name_part + 0.5 * id_part).clip(0.0, 1.0).round(4)
-    return frame.select("a", "b", "rule", score=score, evidence=_evidence())
+    return frame.select("a", "b", "rule", score=score, evidence=_evidence(identifiers))
 
 
 def _two_decimals(sim: pl.Expr) -> pl.Expr:
@@ -248,7 +407,7 @@ def _two_decimals(sim: pl.Expr) -> pl.Expr:
     )
 
 
-def _evidence() -> pl.Expr:
+def _evidence(identifiers: list[str]) -> pl.Expr:
     """e.g. "rule=email;email=same;first=0.96;last=1.00" — what agreed, in a fixed order."""
 
     def flag(column: str, text: str) -> pl.Expr:
@@ -263,7 +422,17 @@ def _evidence() -> pl.Expr:
             flag("company_same", "company=same"),
             flag("domain_same", "domain=same"),
             flag("title_same", "title=same"),
-            pl.lit("first=") + _two_decimals(pl.col("first")),
+            *[
+                flag(f"{name}_same", f"{name.removeprefix(IDENTIFIER_PREFIX)}=same")
+                for name in identifiers
+            ],
+            *[
+                flag(f"{name}_typo", f"{name.removeprefix(IDENTIFIER_PREFIX)}=typo")
+                for name in identifiers
+            ],
+            pl.when(pl.col("first_initial"))
+            .then(pl.lit("first=initial"))
+            .otherwise(pl.lit("first=") + _two_decimals(pl.col("first"))),
             pl.lit("last=") + _two_decimals(pl.col("last")),
             flag("swapped", "names=swapped"),
         ],

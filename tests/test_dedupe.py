@@ -125,7 +125,7 @@ def test_german_umlaut_and_ae_oe_ue_spellings_with_the_same_mobile():
                 "g1",
                 first_name="Jürgen",
                 last_name="Müller",
-                phone="+4915112345678",
+                phone="+4915187304216",
                 phone_type="mobile",
                 company="Müller Gerüstbau GmbH",
             ),
@@ -133,7 +133,7 @@ def test_german_umlaut_and_ae_oe_ue_spellings_with_the_same_mobile():
                 "g2",
                 first_name="Juergen",
                 last_name="Mueller",
-                phone="+4915112345678",
+                phone="+4915187304216",
                 phone_type="mobile",
             ),
         )
@@ -163,9 +163,9 @@ def test_french_accents_and_company_legal_form_ignored():
 def test_dutch_particles_in_either_name_field():
     result = find_duplicate_clusters(
         frame(
-            contact("d1", first_name="Sanne", last_name="de Vries", phone="+31612345678"),
-            contact("d2", first_name="Sanne", last_name="Vries", phone="+31612345678"),
-            contact("d3", first_name="Sanne de", last_name="Vries", phone="+31612345678"),
+            contact("d1", first_name="Sanne", last_name="de Vries", phone="+31638175294"),
+            contact("d2", first_name="Sanne", last_name="Vries", phone="+31638175294"),
+            contact("d3", first_name="Sanne de", last_name="Vries", phone="+31638175294"),
             contact(
                 "d4", first_name="Pieter", last_name="van der Berg", email="pvdberg@polderbouw.nl"
             ),
@@ -184,14 +184,14 @@ def test_swapped_first_and_last_name():
                 "s1",
                 first_name="Lotte",
                 last_name="Hendriks",
-                phone="+31687654321",
+                phone="+31687153942",
                 phone_type="mobile",
             ),
             contact(
                 "s2",
                 first_name="Hendriks",
                 last_name="Lotte",
-                phone="+31687654321",
+                phone="+31687153942",
                 phone_type="mobile",
             ),
         )
@@ -215,8 +215,8 @@ def test_blank_name_is_no_evidence_either_way():
 def test_personal_email_local_part_at_another_domain_corroborates():
     result = find_duplicate_clusters(
         frame(
-            contact("p1", first_name="Ines", last_name="Kowalczyk", email="ineskow84@gmail.com"),
-            contact("p2", first_name="Ines", last_name="Kowalczyk", email="ineskow84@web.de"),
+            contact("p1", first_name="Ines", last_name="Kowalczyk", email="ineskow1984@gmail.com"),
+            contact("p2", first_name="Ines", last_name="Kowalczyk", email="ineskow1984@web.de"),
         )
     )
     assert clusters(result) == {frozenset({"p1", "p2"})}
@@ -368,35 +368,26 @@ def test_colleagues_with_similar_names_sharing_domain_and_switchboard_stay_apart
     assert result.height == 0
 
 
-@pytest.mark.parametrize(
-    "personal",
-    [
-        {"phone": "+31612340000", "phone_type": "mobile"},
-        {"phone": "+31104440000", "phone_type": "fixed_line", "job_title": "Hoofd Inkoop"},
-    ],
-    ids=["same-mobile", "same-job-title"],
-)
-def test_colleague_guard_yields_to_near_identical_names_and_a_personal_field(personal):
-    result = find_duplicate_clusters(
-        frame(
-            contact(
-                "m1",
-                first_name="Daan",
-                last_name="Visser",
-                email="daan.visser@havennoord.nl",
-                **personal,
-            ),
-            contact(
-                "m2",
-                first_name="Daan",
-                last_name="Visser",
-                email="d.visser@havennoord.nl",
-                **personal,
-            ),
-        )
+def _two_mailboxes(**personal: object) -> pl.DataFrame:
+    office = {"first_name": "Daan", "last_name": "Visser", "company": "Havenbedrijf Noord B.V."}
+    return frame(
+        contact("m1", email="daan.visser@havennoord.nl", **office, **personal),
+        contact("m2", email="d.visser@havennoord.nl", **office, **personal),
     )
+
+
+def test_colleague_guard_yields_to_identical_names_and_the_same_mobile():
+    result = find_duplicate_clusters(_two_mailboxes(phone="+31612940371", phone_type="mobile"))
     assert clusters(result) == {frozenset({"m1", "m2"})}
     assert "domain=same" in evidence(result, "m1")
+
+
+def test_two_mailboxes_with_one_name_and_job_title_are_not_proof():
+    # A job title is shared by many people (two "Hoofd Inkoop" in one group): not personal.
+    result = find_duplicate_clusters(
+        _two_mailboxes(phone="+31104440000", phone_type="fixed_line", job_title="Hoofd Inkoop")
+    )
+    assert result.height == 0
 
 
 def test_a_name_running_on_past_another_is_a_different_name():
@@ -472,7 +463,7 @@ def test_oversized_block_is_skipped_and_counted():
 
 
 def _chain() -> list[dict[str, object]]:
-    """A~B same email, C~D same email; B~C only by near-identical name + same company."""
+    """A~B same email, C~D same email; B~C only by the same name + the same company."""
     return [
         contact(
             "A",
@@ -491,11 +482,11 @@ def _chain() -> list[dict[str, object]]:
         contact(
             "C",
             first_name="Jan",
-            last_name="Janssen",
-            email="jjanssen@tulpenhof.nl",
+            last_name="Jansen",
+            email="jjansen@tulpenhof.nl",
             company="Tulpenhof",
         ),
-        contact("D", first_name="Jan", last_name="Janssen", email="jjanssen@tulpenhof.nl"),
+        contact("D", first_name="Jan", last_name="Jansen", email="jjansen@tulpenhof.nl"),
     ]
 
 
@@ -535,14 +526,14 @@ def test_oversized_cluster_is_capped():
 def test_cluster_ids_and_output_do_not_depend_on_row_order():
     rows = [
         *_chain(),
-        contact("g1", first_name="Jürgen", last_name="Müller", phone="+4915112345678"),
-        contact("g2", first_name="Juergen", last_name="Mueller", phone="+4915112345678"),
+        contact("g1", first_name="Jürgen", last_name="Müller", phone="+4915187304216"),
+        contact("g2", first_name="Juergen", last_name="Mueller", phone="+4915187304216"),
         contact(
             "g3",
             first_name="Jürgen",
             last_name="Müller",
             email="jm@gerustbau.de",
-            phone="+4915112345678",
+            phone="+4915187304216",
         ),
         contact("s1", first_name="Lotte", last_name="Hendriks", email="lotte@hendriks.be"),
         contact("s2", first_name="Hendriks", last_name="Lotte", email="lotte@hendriks.be"),
