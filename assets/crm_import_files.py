@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
 from assets.resources import HygieneResource
@@ -27,16 +28,22 @@ def crm_import_files(
     snapshot = snapshot_of(context)
     store = hygiene.store()
     out_dir = hygiene.out_dir(folder_name(snapshot))
-    counts = write_crm_files(
-        store.read_partition("prune_list", snapshot),
-        store.read_partition("normalized_contacts", snapshot),
-        store.read_partition("erased_contacts", snapshot),
-        store.read_partition("export_files", snapshot),
-        out_dir,
-    )
+    timer = StepTimer()
+    with timer.step("read"):
+        tables = [
+            store.read_partition(name, snapshot)
+            for name in ("prune_list", "normalized_contacts", "erased_contacts", "export_files")
+        ]
+    with timer.step("write"):
+        counts = write_crm_files(*tables, out_dir)
     table = "\n".join(
         ["| file | rows |", "| --- | ---: |"] + [f"| {n} | {c} |" for n, c in counts.items()]
     )
     return dg.MaterializeResult(
-        metadata={"folder": str(out_dir), "files": dg.MetadataValue.md(table)}
+        metadata={
+            "folder": dg.MetadataValue.path(str(out_dir)),
+            "files": dg.MetadataValue.md(table),
+            "dagster/row_count": sum(counts.values()),
+            **timer.metadata(),
+        }
     )

@@ -6,8 +6,10 @@ location, because DuckDB allows a single writer; backfills from the UI honour bo
 
 import dagster as dg
 
+from assets.checks import ALL_CHECKS
 from assets.crm_import_files import crm_import_files
 from assets.duplicate_clusters import duplicate_clusters
+from assets.hygiene_report import hygiene_report
 from assets.normalized_contacts import normalized_contacts
 from assets.prune_list import prune_list
 from assets.raw_contacts import every_export_row_accounted_for, raw_contacts
@@ -24,8 +26,9 @@ defs = dg.Definitions(
         validation_results,
         prune_list,
         crm_import_files,
+        hygiene_report,
     ],
-    asset_checks=[every_export_row_accounted_for],
+    asset_checks=[every_export_row_accounted_for, *ALL_CHECKS],
     jobs=[monthly_hygiene_job],
     schedules=[monthly_schedule, quarterly_schedule],
     sensors=[new_exports_sensor],

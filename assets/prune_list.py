@@ -5,9 +5,10 @@ protected contact deleted, a survivor merged away, a merge off target, or too ma
 """
 
 import dagster as dg
+import polars as pl
 
 from assets.duplicate_clusters import duplicate_clusters
-from assets.metadata import counts_table, list_counts_table
+from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
@@ -20,6 +21,7 @@ from hygiene_pipeline.suppression import suppression_key
 _PREVIOUS_MONTH = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 _CHECKS = ("no_protected_contact_deleted", "no_survivor_merged", "merges_point_to_survivors",
            "delete_share_below_ceiling")  # fmt: skip
+_PREVIEW = ["contact_id", "email", "action", "reasons", "merge_into"]
 
 
 @dg.asset(
@@ -44,17 +46,20 @@ _CHECKS = ("no_protected_contact_deleted", "no_survivor_merged", "merges_point_t
 def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
     snapshot = snapshot_of(context)
     store = hygiene.store()
+    timer = StepTimer()
     policy = load_policy(hygiene.policy_file)
-    outcome = prune_month(
-        store,
-        snapshot,
-        policy=policy,
-        suppression_key=suppression_key(),
-        erasure_register=hygiene.erasure_register,
-    )
+    with timer.step("decide_and_write"):  # reads history, decides, writes in one transaction
+        outcome = prune_month(
+            store,
+            snapshot,
+            policy=policy,
+            suppression_key=suppression_key(),
+            erasure_register=hygiene.erasure_register,
+        )
     prune = outcome.prune_list
-    contacts = store.read_partition("normalized_contacts", snapshot)
-    clusters = store.read_partition("duplicate_clusters", snapshot)
+    with timer.step("read_for_checks"):
+        contacts = store.read_partition("normalized_contacts", snapshot)
+        clusters = store.read_partition("duplicate_clusters", snapshot)
     share = prune_safety.delete_share(prune, contacts)
     yield dg.MaterializeResult(
         metadata={
@@ -66,6 +71,8 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
             "suppression_entries_added": outcome.suppression_entries.height,
             "erased_records": outcome.erased_contacts.height,
             "purged_rows": dg.MetadataValue.json(outcome.purged_rows),
+            "preview": preview(_with_email(prune, contacts), _PREVIEW),
+            **timer.metadata(),
         }
     )
     for name, violation in (
@@ -93,3 +100,8 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
         ),
         metadata={"delete_share": round(share, 4), "ceiling": policy.max_delete_share},
     )
+
+
+def _with_email(prune: pl.DataFrame, contacts: pl.DataFrame) -> pl.DataFrame:
+    """The prune rows with each contact's email, for a masked preview an operator can place."""
+    return prune.join(contacts.select("contact_id", "email"), on="contact_id", how="left")

@@ -7,7 +7,7 @@ whole) and export_files (one row per file, with the row accounting the blocking 
 import dagster as dg
 import polars as pl
 
-from assets.metadata import counts_table
+from assets.metadata import StepTimer, counts_table, is_personal_column, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.column_mapping import MAPPINGS_FOLDER, load_mappings
@@ -32,23 +32,28 @@ def raw_contacts(
     context: dg.AssetExecutionContext, hygiene: HygieneResource
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
-    mappings = load_mappings(hygiene.root / MAPPINGS_FOLDER)
-    month = read_month(hygiene.exports_dir, snapshot, mappings=mappings)
-    hygiene.store().replace_partition(
-        snapshot,
-        {
-            "raw_contacts": month.raw,
-            "rejected_rows": month.rejected,
-            "export_files": month.files_frame(),
-        },
-    )
+    timer = StepTimer()
+    with timer.step("read"):
+        mappings = load_mappings(hygiene.root / MAPPINGS_FOLDER)
+        month = read_month(hygiene.exports_dir, snapshot, mappings=mappings)
+    with timer.step("write"):
+        hygiene.store().replace_partition(
+            snapshot,
+            {
+                "raw_contacts": month.raw,
+                "rejected_rows": month.rejected,
+                "export_files": month.files_frame(),
+            },
+        )
     for fact in month.files:
         if fact.rejected_rows:
             context.log.warning(
                 f"{fact.name}: {fact.rejected_rows} of {fact.data_lines} rows rejected; "
                 "see the rejected_rows table for each row's text and reason"
             )
-    return dg.MaterializeResult(metadata=_metadata(month, hygiene, snapshot))
+    return dg.MaterializeResult(
+        metadata={**_metadata(month, hygiene, snapshot), **timer.metadata()}
+    )
 
 
 def _metadata(month: MonthExports, hygiene: HygieneResource, snapshot) -> dict:
@@ -74,7 +79,25 @@ def _metadata(month: MonthExports, hygiene: HygieneResource, snapshot) -> dict:
         "files": dg.MetadataValue.md(files_md),
         "rejected_reasons": counts_table(reasons, "reason"),
         "source_columns": month.raw.width - 5,
+        "preview": preview(month.raw, _preview_columns(month.raw)),
     }
+
+
+_LINEAGE = ["contact_id", "source_file", "source_row", "source_system"]
+
+
+def _preview_columns(raw: pl.DataFrame) -> list[str]:
+    """Lineage plus the first few export columns that hold a name, email or phone (masked).
+
+    Other verbatim columns stay out: their headers are the CRM's, so we cannot tell which of
+    them hold personal data, and a preview is about a row's shape, not its content.
+    """
+    personal = [
+        column
+        for column in raw.columns
+        if column not in _LINEAGE and column != "snapshot" and is_personal_column(column)
+    ]
+    return _LINEAGE + personal[:4]
 
 
 @dg.asset_check(

@@ -2,13 +2,16 @@
 
 import dagster as dg
 
-from assets.metadata import counts_table, list_counts_table
+from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of, today_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.dns_cache import with_cache
 from hygiene_pipeline.dns_check import DomainChecker
 from hygiene_pipeline.validate import validate_contacts
+
+_PREVIEW = ["contact_id", "email_status", "email_reasons", "email_suggestion", "phone_status",
+            "issues"]  # fmt: skip
 
 
 @dg.asset(
@@ -30,10 +33,14 @@ def validation_results(
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
     store = hygiene.store()
-    contacts = store.read_partition("normalized_contacts", snapshot)
-    checker = with_cache(DomainChecker.from_env(hygiene.nameserver_setting), store)
-    results = validate_contacts(contacts, today=today_of(context), domain_checker=checker)
-    store.replace_partition(snapshot, {"validation_results": results})
+    timer = StepTimer()
+    with timer.step("read"):
+        contacts = store.read_partition("normalized_contacts", snapshot)
+    with timer.step("validate"):  # DNS included: its own wall time is reported below
+        checker = with_cache(DomainChecker.from_env(hygiene.nameserver_setting), store)
+        results = validate_contacts(contacts, today=today_of(context), domain_checker=checker)
+    with timer.step("write"):
+        store.replace_partition(snapshot, {"validation_results": results})
     dns = checker.stats
     return dg.MaterializeResult(
         metadata={
@@ -47,5 +54,7 @@ def validation_results(
             "dns_verdicts_cached": dns.cached,
             "dns_wall_time_s": round(dns.lookup_seconds, 3),
             "dns_cache_wall_time_s": round(dns.cache_seconds, 3),
+            "preview": preview(results, _PREVIEW),
+            **timer.metadata(),
         }
     )

@@ -10,10 +10,11 @@ import dagster as dg
 
 from assets.definitions import defs
 from assets.schedules import quarterly_schedule
+from tests.builders import EXPECTED_UPSTREAM
 
 PROJECT = Path(__file__).resolve().parent.parent
 ASSETS = ["raw_contacts", "normalized_contacts", "duplicate_clusters", "validation_results",
-          "prune_list", "crm_import_files"]  # fmt: skip
+          "prune_list", "crm_import_files", "hygiene_report"]  # fmt: skip
 
 
 def test_definitions_load():
@@ -24,15 +25,7 @@ def test_the_graph_is_raw_to_prune_list_and_every_asset_is_monthly():
     graph = defs.resolve_asset_graph()
     upstream = {key.path[-1]: {p.path[-1] for p in graph.get(key).parent_keys}
                 for key in graph.get_all_asset_keys()}  # fmt: skip
-    assert upstream == {
-        "raw_contacts": set(),
-        "normalized_contacts": {"raw_contacts"},
-        "duplicate_clusters": {"normalized_contacts"},
-        "validation_results": {"normalized_contacts"},
-        # prune_list reads earlier months' lists: the self-dependency orders backfills by month.
-        "prune_list": {"duplicate_clusters", "validation_results", "prune_list"},
-        "crm_import_files": {"prune_list"},
-    }
+    assert upstream == EXPECTED_UPSTREAM
     self_dep = graph.get(dg.AssetKey("prune_list")).partition_mappings[dg.AssetKey("prune_list")]
     assert self_dep.start_offset == self_dep.end_offset == -1
     for key in graph.get_all_asset_keys():

@@ -1,0 +1,57 @@
+"""hygiene_report: the month's audit, health score trend and prune counts, as an HTML file."""
+
+import dagster as dg
+
+from assets.duplicate_clusters import duplicate_clusters
+from assets.metadata import StepTimer
+from assets.partitions import monthly_partitions, snapshot_of
+from assets.prune_list import prune_list
+from assets.resources import HygieneResource
+from assets.validation_results import validation_results
+from hygiene_pipeline import report as hygiene_report_engine
+
+REPORTS_FOLDER = "reports"  # under HYGIENE_DATA_DIR, beside exports/ and out/
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    deps=[prune_list, validation_results, duplicate_clusters],
+    group_name="hygiene",
+    kinds={"html", "duckdb"},
+    owners=["team:marketing-ops"],
+    description=(
+        "The report a data owner reads: an audit (no email, fake or invalid phones, no owner, "
+        "no source, stale, bounced but marketable, role/disposable/free addresses, duplicate "
+        "clusters), the health score (0-100) and its trend over every stored month with the "
+        "decay rate, and the prune list's counts per action and reason. Written as one "
+        "self-contained, owner-only file `reports/YYYY-MM.html`; counts only, no personal data."
+    ),
+)
+def hygiene_report(
+    context: dg.AssetExecutionContext, hygiene: HygieneResource
+) -> dg.MaterializeResult:
+    snapshot = snapshot_of(context)
+    timer = StepTimer()
+    with timer.step("read"):
+        report = hygiene_report_engine.build_report(hygiene.store(), snapshot)
+    with timer.step("write"):
+        path = hygiene_report_engine.write_report(report, hygiene.root / REPORTS_FOLDER)
+    context.log.info(f"report written to {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "health_score": dg.MetadataValue.float(report.score or 0.0),
+            # The first stored month has nothing to decay from: no number rather than a fake 0.
+            **(
+                {}
+                if report.decay_rate is None
+                else {"decay_rate": dg.MetadataValue.float(round(report.decay_rate, 4))}
+            ),
+            "contacts": report.contacts,
+            "audit": dg.MetadataValue.md(hygiene_report_engine.audit_markdown(report)),
+            "trend_chart": dg.MetadataValue.md(hygiene_report_engine.chart_markdown(report)),
+            "trend": dg.MetadataValue.md(hygiene_report_engine.trend_markdown(report)),
+            "prune_counts": dg.MetadataValue.md(hygiene_report_engine.prune_markdown(report)),
+            "report_path": dg.MetadataValue.path(str(path)),
+            **timer.metadata(),
+        }
+    )
