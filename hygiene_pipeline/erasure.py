@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hygiene_pipeline.emails import clean_email_expr
+from hygiene_pipeline.emails import clean_email_expr, normalize_domains
 from hygiene_pipeline.ingest import decode
 
 
@@ -40,4 +40,11 @@ def read_erasure_requests(path: Path) -> frozenset[str]:
     column = header.index("email")
     emails = pl.Series("email", [row[column] for row in rows[1:] if len(row) > column])
     cleaned = emails.to_frame().select(clean_email_expr(pl.col("email")).alias("email"))["email"]
-    return frozenset(cleaned.drop_nulls().to_list())
+    return frozenset(normalize_domains(cleaned.drop_nulls()).to_list())
+
+
+def names_erased(erasure_emails: frozenset[str]) -> pl.Expr:
+    """A contact any of whose addresses (primary or others in the same cell) is in the register."""
+    listed = list(erasure_emails)
+    others = pl.col("email_others").list.eval(pl.element().is_in(listed)).list.any()
+    return (pl.col("email").is_in(listed) | others.fill_null(False)).fill_null(False)

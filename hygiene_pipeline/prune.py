@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from hygiene_pipeline import schema
+from hygiene_pipeline.erasure import names_erased
 from hygiene_pipeline.months import months_before
 from hygiene_pipeline.prune_policy import RULES, PrunePolicy
 
@@ -69,7 +70,7 @@ def build_prune_list(
             .is_in(list(policy.protected_lifecycle_stages))
             .fill_null(False)
             .alias("_protected"),
-            pl.col("email").is_in(list(history.erasure_emails)).fill_null(False).alias("_erasure"),
+            names_erased(history.erasure_emails).alias("_erasure"),
         )
     )
     evidence = _rule_evidence(policy, today)
@@ -101,7 +102,7 @@ def _merge_targets(
     clusters: pl.DataFrame, contacts: pl.DataFrame, history: MonthHistory
 ) -> pl.DataFrame:
     """contact_id -> its survivor for non-survivors; an erased survivor takes no merges."""
-    erased = contacts.filter(pl.col("email").is_in(list(history.erasure_emails)))["contact_id"]
+    erased = contacts.filter(names_erased(history.erasure_emails))["contact_id"]
     survivors = clusters.filter(pl.col("is_survivor")).select(
         "cluster_id", pl.col("contact_id").alias("survivor_id")
     )

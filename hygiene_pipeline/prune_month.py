@@ -16,7 +16,7 @@ import polars as pl
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.email_rules import is_free_mail
-from hygiene_pipeline.erasure import read_erasure_requests
+from hygiene_pipeline.erasure import names_erased, read_erasure_requests
 from hygiene_pipeline.months import month_end
 from hygiene_pipeline.prune import MonthHistory, build_prune_list
 from hygiene_pipeline.prune_policy import PrunePolicy
@@ -137,7 +137,7 @@ def _erased_contacts(
     existing: set[str],
 ) -> pl.DataFrame:
     """This month's erased records: found now, plus those an earlier run already purged."""
-    found = contacts.filter(pl.col("email").is_in(list(erasure_emails))).select(
+    found = contacts.filter(names_erased(erasure_emails)).select(
         "snapshot", "contact_id", "source_system", "source_file"
     )
     earlier = (
@@ -213,7 +213,7 @@ def _personal_domains(contacts: pl.DataFrame, erasure_emails: frozenset[str]) ->
     """
     domain = pl.col("email").str.split("@").list.last()
     others = set(
-        contacts.filter(~pl.col("email").is_in(list(erasure_emails)))
+        contacts.filter(~names_erased(erasure_emails))
         .select(domain.alias("domain"))["domain"]
         .drop_nulls()
         .to_list()
@@ -240,7 +240,7 @@ def _purge_targets(
         return empty
     frame = store.query(
         "SELECT DISTINCT snapshot, contact_id FROM normalized_contacts "
-        "WHERE list_contains($1, email) "
+        "WHERE list_contains($1, email) OR list_has_any($1, email_others) "
         "OR list_contains($2, source_system || ':' || contact_id)",
         [
             sorted(erasure_emails),

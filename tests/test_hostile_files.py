@@ -83,5 +83,5 @@ def test_a_two_gigabyte_file_with_one_enormous_line_reads_in_bounded_memory(tmp_
     )
     loaded, rejected, peak_mib = map(int, done.stdout.split())
     assert (loaded, rejected) == (2, 1)
-    assert peak_mib < 400, f"peak {peak_mib} MiB for a 2 GiB file"
+    assert peak_mib < 512, f"peak {peak_mib} MiB for a 2 GiB file"  # 70-190 MiB measured
     print(f"2 GiB file with one enormous line: peak {peak_mib} MiB")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hygiene_pipeline.phone_rules import placeholder_pattern
 from hygiene_pipeline.phones import to_e164
 from hygiene_pipeline.sample_exports import write_sample_exports
 
@@ -31,7 +32,8 @@ def _personal_values(export: Path) -> set[str]:
                 found.add(email)
             for column in ("Phone Number", "Mobile Phone Number"):
                 typed = row[column].strip()
-                if len(re.sub(r"\D", "", typed)) >= 8:
+                # A placeholder such as 0000000000 is nobody's number (the report names one).
+                if len(re.sub(r"\D", "", typed)) >= 8 and not placeholder_pattern(typed):
                     found.add(typed)
                     e164, _ = to_e164(typed, "NL")
                     if e164:

@@ -225,3 +225,23 @@ def test_empty_month_writes_typed_empty_registers(store, tmp_path):
     assert store.read_partition("prune_list", OCT).schema == pl.Schema(schema.PRUNE_LIST)
     assert store.read_partition("suppression_list", OCT).height == 0
     assert store.read_partition("erased_contacts", OCT).height == 0
+
+
+def test_erasure_finds_a_second_address_in_the_cell_and_punycode_in_the_register(store, tmp_path):
+    _store_month(
+        store,
+        OCT,
+        [
+            {"contact_id": "d1", "email": "d.mueller@web.de",
+             "email_others": ["dieter@müller-bau.de"]},
+            {"contact_id": "k1", "email": "k.schulz@web.de"},
+        ],
+    )  # fmt: skip
+    register = tmp_path / "erasure_requests.csv"
+    register.write_text("email\nDieter@xn--mller-bau-q9a.de\n")  # müller-bau.de, as IDNA
+    outcome = _prune(store, OCT, register)
+    assert _verdicts(outcome) == {"d1": ("delete", ["erasure_request"])}
+    assert outcome.purged_rows["normalized_contacts"] == 1
+    assert store.query("SELECT contact_id FROM normalized_contacts")["contact_id"].to_list() == [
+        "k1"
+    ]
