@@ -54,7 +54,9 @@ SPLINK_THRESHOLD = 0.99
 # FEBRL: the identifiers besides the names. The street address is one identifier (number and
 # street together), so a household's shared address counts once.
 FEBRL_IDENTIFIERS = ("soc_sec_id", "date_of_birth", "postcode", "street")
-FEBRL_CONFIG = DedupeConfig(identifiers=FEBRL_IDENTIFIERS, identifiers_without_names=3)
+FEBRL_CONFIG = DedupeConfig(
+    identifiers=FEBRL_IDENTIFIERS, identifiers_without_names=3, unique_identifiers=("soc_sec_id",)
+)
 
 
 # --- scoring ----------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ Plain polars + rapidfuzz, no orchestration imports. The steps, each in its own m
 2. `dedupe_scoring`: Jaro-Winkler (rapidfuzz `cpdist`) on names straight or swapped, exact
    field agreement, and the match rules (email, phone, identifiers, name + corroboration) with
    the colleague, household and switchboard guards.
-3. `dedupe_clusters`: greedy average-linkage clustering (no chaining through one weak link) and
-   a cluster size cap.
+3. `dedupe_clusters`: greedy average-linkage clustering (no chaining through one weak link, never
+   joining two people known apart) and a cluster size cap.
 4. `dedupe_survivors`: the survivor of each cluster by ordered, configurable rules.
 
 The golden record and merge plan are built from the result by `merge_plan`.
@@ -77,8 +77,9 @@ def find_duplicate_clusters_with_stats(
     Stats: contacts, contacts_without_id, snapshots; blocks (per block type: blocks = keys
     shared by 2+ records, skipped_blocks = those over `block_cap`, skipped_block_rows);
     skipped_blocks (total), candidate_pairs, matched_pairs, matches_by_rule (MATCH_RULES),
-    refused_weak_links, refused_oversized, clusters, clustered_contacts, matching_keys_from
-    (input, matching_keys or fallback: see dedupe_keys.with_matching_keys).
+    refused_weak_links, refused_oversized, refused_apart (joins that would have put two people
+    known apart in one cluster), clusters, clustered_contacts, matching_keys_from ("input", or
+    "computed" when a key was missing: see dedupe_keys.with_matching_keys).
 
     Each snapshot is deduplicated on its own: a contact is never matched with itself in another
     month's export.
@@ -110,6 +111,7 @@ def find_duplicate_clusters_with_stats(
         "matches_by_rule": dict.fromkeys(MATCH_RULES, 0),
         "refused_weak_links": 0,
         "refused_oversized": 0,
+        "refused_apart": 0,
         "clusters": 0,
         "clustered_contacts": 0,
         "matching_keys_from": matching_keys_source(contacts),
@@ -142,12 +144,12 @@ def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataF
         "candidate_pairs": pairs.height,
     }
 
-    matches = score_pairs(pairs, features, config)
+    matches, apart = score_pairs(pairs, features, config)
     stats["matched_pairs"] = matches.height
     by_rule = dict(matches.group_by("rule").len().iter_rows())
     stats["matches_by_rule"] = {rule: by_rule.get(rule, 0) for rule in MATCH_RULES}
 
-    root_of, cluster_stats = cluster_pairs(matches, config.max_cluster_size)
+    root_of, cluster_stats = cluster_pairs(matches, config.max_cluster_size, apart)
     stats.update(cluster_stats)
 
     links = best_links(matches, root_of)

@@ -6,7 +6,10 @@ Clustering is greedy average linkage over the matched pairs, strongest first:
 - two groups join only if at least half of all pairs between them matched. A record joins a pair
   it matches one member of, but a group of three needs two of its members matched, and two pairs
   linked by a single weak match (A~B, B~C, C~D) stay two clusters;
-- a join that would make a cluster bigger than `max_cluster_size` is refused.
+- a join that would make a cluster bigger than `max_cluster_size` is refused;
+- a join that would put two records known to be two people in one cluster is refused (two
+  mailboxes at one company: see `dedupe_scoring.apart_pairs`), so a third record matching both
+  cannot bridge them.
 
 Every member therefore matches at least one other member directly, and each refusal is counted.
 """
@@ -17,20 +20,24 @@ import polars as pl
 
 
 def cluster_pairs(
-    matches: pl.DataFrame, max_cluster_size: int
+    matches: pl.DataFrame, max_cluster_size: int, apart: pl.DataFrame | None = None
 ) -> tuple[dict[int, int], dict[str, int]]:
     """Assign each matched record (by idx) a cluster root; returns (record -> root, stats).
 
-    `matches` has columns a, b, score with a < b. Records that end up alone are left out.
+    `matches` has columns a, b, score with a < b; `apart` (a, b with a < b) the pairs that must
+    not share a cluster. Records that end up alone are left out.
     """
     ordered = matches.sort(["score", "a", "b"], descending=[True, False, False])
     in_order = list(
         zip(ordered.get_column("a").to_list(), ordered.get_column("b").to_list(), strict=True)
     )
     linked = set(in_order)
+    kept_apart: set[tuple[int, int]] = set()
+    if apart is not None:
+        kept_apart = set(apart.select("a", "b").iter_rows())
     root_of: dict[int, int] = {}
     members: dict[int, list[int]] = {}
-    refused_weak = refused_size = 0
+    refused_weak = refused_size = refused_apart = 0
     for a, b in in_order:
         root_a, root_b = root_of.get(a, a), root_of.get(b, b)
         if root_a == root_b:
@@ -39,7 +46,11 @@ def cluster_pairs(
         if len(group_a) + len(group_b) > max_cluster_size:
             refused_size += 1
             continue
-        cross = sum(1 for x in group_a for y in group_b if (min(x, y), max(x, y)) in linked)
+        across = [(min(x, y), max(x, y)) for x in group_a for y in group_b]
+        if any(pair in kept_apart for pair in across):
+            refused_apart += 1
+            continue
+        cross = sum(1 for pair in across if pair in linked)
         if 2 * cross < len(group_a) * len(group_b):
             refused_weak += 1
             continue
@@ -50,7 +61,11 @@ def cluster_pairs(
         members[root] = merged
         for record in merged:
             root_of[record] = root
-    stats = {"refused_weak_links": refused_weak, "refused_oversized": refused_size}
+    stats = {
+        "refused_weak_links": refused_weak,
+        "refused_oversized": refused_size,
+        "refused_apart": refused_apart,
+    }
     return root_of, stats
 
 

@@ -42,8 +42,11 @@ def load_dedupe_config(path: Path | None) -> DedupeConfig:
                 values[name] = SurvivorRules.from_mapping(value or {})
             except (TypeError, ValueError) as error:
                 raise ValueError(f"{path}: survivor: {error}") from None
-        elif name == "identifiers":
-            values[name] = tuple(value or ())
+        elif isinstance(getattr(DedupeConfig(), name), tuple):  # identifiers, unique_identifiers
+            columns = value or []
+            if not isinstance(columns, list) or not all(isinstance(v, str) for v in columns):
+                raise ValueError(f"{path}: {name} must be a list of column names, got {value!r}")
+            values[name] = tuple(columns)
         else:
             default = getattr(DedupeConfig(), name)
             if not isinstance(value, int | float) or isinstance(value, bool):

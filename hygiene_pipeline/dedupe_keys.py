@@ -1,27 +1,22 @@
-"""Comparison keys for duplicate detection: folded names, email parts, company keys, blocks.
+"""Comparison keys for duplicate detection: name forms, email parts, company keys, blocks.
 
-Everything here is a vectorized polars expression over whole columns; nothing loops over rows.
-
-Folding: lower-case, a few letters NFKD cannot split (ß, æ, ø, ł ...), NFKD, drop combining marks.
-Scripts without a Latin form (Greek, Cyrillic) stay in their own letters, accent-free and
-lower-case: they still compare and block among themselves, they just never meet a transliterated
-spelling (transliteration is a later issue).
+The matching keys themselves (ASCII and nickname-canonical names, phonetic last name, company
+key, email domains) are normalization's: normalized_contacts carries them, and a caller without
+them gets them from the same functions (`with_matching_keys`). This module only derives what
+the comparisons need from them, as vectorized polars expressions over whole columns (Python
+runs once per distinct value at most).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
-from typing import Any
 
 import polars as pl
 
-from hygiene_pipeline.email_rules import (
-    FREE_MAIL_FAMILY_PATTERN,
-    FREE_MAIL_PROVIDERS,
-    ROLE_ACCOUNTS,
-)
+from hygiene_pipeline.companies import PLACEHOLDERS, company_key
+from hygiene_pipeline.email_rules import ROLE_ACCOUNTS, is_free_mail
+from hygiene_pipeline.emails import email_domain_expr
+from hygiene_pipeline.matching_keys import ascii_series, name_keys
 from hygiene_pipeline.names import PARTICLES
 from hygiene_pipeline.phone_rules import e164_placeholder_pattern
 
@@ -30,25 +25,9 @@ from hygiene_pipeline.phone_rules import e164_placeholder_pattern
 # Dutch "'t" (van 't Hek) is a particle here although names.py has no casing rule for it.
 NAME_PARTICLES = (*sorted(PARTICLES - {"e", "y"}), "'t", "’t")
 
-# Letters NFKD leaves alone, folded by hand (after lower-casing).
-_SPECIAL_FOLDS = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
-                  "þ": "th", "ı": "i"}  # fmt: skip
-# German spelling without umlauts (Müller -> Mueller): names are also compared in this form.
-_GERMAN_FOLDS = {"ä": "ae", "ö": "oe", "ü": "ue"}
-
-
-# Company values that name no company: two "n/a" records do not work together.
-_COMPANY_PLACEHOLDERS = (
-    "na", "nvt", "none", "unknown", "onbekend", "unbekannt", "inconnu", "private", "privat",
-    "prive", "particulier", "selfemployed", "freelance", "freelancer", "zzp", "self", "test",
-    "student", "retired", "geen", "keine", "aucune", "home", "company", "x",
-)  # fmt: skip
-# Legal-form words dropped from the end of a company name ("Acme B.V." == "ACME BV" == "Acme").
-_LEGAL_FORMS = (
-    "bv", "nv", "vof", "cv", "bvba", "sprl", "srl", "gmbh", "ag", "kg", "kgaa", "ug", "ev",
-    "sa", "sas", "sarl", "sasu", "eurl", "spa", "sl", "slu", "ltd", "limited", "inc", "llc",
-    "plc", "co", "corp", "oy", "oyj", "ab", "as", "asa", "aps", "se", "sro", "kft", "spzoo",
-)  # fmt: skip
+# Company keys that name no employer to share: two students or two retirees do not work
+# together. companies.PLACEHOLDERS covers "n/a", "privé" ...; these are not placeholders there.
+_NO_EMPLOYER = (*PLACEHOLDERS, "student", "retired", "home")
 
 BLOCK_TYPES = (
     "email",
@@ -68,57 +47,34 @@ def _alternatives(words: tuple[str, ...]) -> str:
 _PARTICLE_ALT = _alternatives(NAME_PARTICLES)
 _LEADING_PARTICLES = rf"^(?:(?:{_PARTICLE_ALT})\s+)+(\S)"
 _TRAILING_PARTICLES = rf"(?:\s+(?:{_PARTICLE_ALT}))+$"
-_TRAILING_LEGAL_FORMS = rf"(?:\s+(?:{'|'.join(_LEGAL_FORMS)}))+$"
-
-
-def fold(expr: pl.Expr, *, german: bool = False) -> pl.Expr:
-    """Lower-case and strip accents; `german=True` first spells ä/ö/ü as ae/oe/ue."""
-    out = expr.str.normalize("NFC").str.to_lowercase()
-    if german:
-        out = out.str.replace_many(list(_GERMAN_FOLDS), list(_GERMAN_FOLDS.values()))
-    out = out.str.replace_many(list(_SPECIAL_FOLDS), list(_SPECIAL_FOLDS.values()))
-    return out.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
 
 
 def _letters_only(expr: pl.Expr) -> pl.Expr:
-    out = expr.str.replace_all(r"[^\p{L}]", "")
+    out = expr.str.replace_all(r"[^a-z]", "")
     return pl.when(out.str.len_chars() > 0).then(out)
 
 
-def first_name_key(expr: pl.Expr, *, german: bool = False) -> pl.Expr:
-    """Folded letters of a first name, without particles that slipped in.
+def first_name_key(ascii_name: pl.Expr) -> pl.Expr:
+    """Letters of an ASCII first name, without particles that slipped in.
 
     "Jan de" -> "jan"; and "de Wit" (a last name typed into the first-name field) -> "wit", so
     swapped names compare like the last-name key does.
     """
-    folded = fold(expr.str.strip_chars(), german=german)
-    folded = folded.str.replace(_TRAILING_PARTICLES, "").str.replace(_LEADING_PARTICLES, "${1}")
-    return _letters_only(folded)
+    out = ascii_name.str.strip_chars().str.to_lowercase()
+    out = out.str.replace(_TRAILING_PARTICLES, "").str.replace(_LEADING_PARTICLES, "${1}")
+    return _letters_only(out)
 
 
-def last_name_key(expr: pl.Expr, *, german: bool = False) -> pl.Expr:
-    """Folded letters of a last name without leading particles ("van der Berg" -> "berg")."""
-    folded = fold(expr.str.strip_chars(), german=german)
-    return _letters_only(folded.str.replace(_LEADING_PARTICLES, "${1}"))
+def last_name_key(ascii_name: pl.Expr) -> pl.Expr:
+    """Letters of an ASCII last name without leading particles ("van der Berg" -> "berg")."""
+    out = ascii_name.str.strip_chars().str.to_lowercase()
+    return _letters_only(out.str.replace(_LEADING_PARTICLES, "${1}"))
 
 
-def company_key(expr: pl.Expr) -> pl.Expr:
-    """Company name ignoring case, accents, punctuation and a trailing legal form; null if none."""
-    out = fold(expr).str.replace_all(r"[.'’]", "").str.replace_all("&", " and ")
-    out = out.str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
-    out = out.str.replace(_TRAILING_LEGAL_FORMS, "").str.replace_all(" ", "")
-    return pl.when((out.str.len_chars() > 0) & ~out.is_in(_COMPANY_PLACEHOLDERS)).then(out)
-
-
-def title_key(expr: pl.Expr) -> pl.Expr:
-    """Job title ignoring case, accents, spacing and punctuation; null if blank."""
-    out = fold(expr).str.replace_all(r"[^\p{L}\p{N}]+", "")
+def _squash(expr: pl.Expr) -> pl.Expr:
+    """Lower-case letters and digits only; null when none are left."""
+    out = expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "")
     return pl.when(out.str.len_chars() > 0).then(out)
-
-
-def is_free_mail(domain: pl.Expr) -> pl.Expr:
-    """A consumer provider's domain: sharing it says nothing about a shared employer."""
-    return domain.is_in(FREE_MAIL_PROVIDERS) | domain.str.contains(FREE_MAIL_FAMILY_PATTERN)
 
 
 def _per_distinct_value(
@@ -143,49 +99,6 @@ MATCHING_KEY_COLUMNS = (
     "company_domain",  # the email domain when it is not free-mail
 )
 _NAME_KEY_COLUMNS = MATCHING_KEY_COLUMNS[:4]
-
-
-def with_matching_keys(contacts: pl.DataFrame) -> pl.DataFrame:
-    """`contacts` with every MATCHING_KEY_COLUMNS column: the one place dedupe gets them from.
-
-    In order: the columns already on the input (normalized_contacts carries them); else the
-    normalization's own functions (`matching_keys.name_keys`, `companies.company_key`) when they
-    are installed; else a fallback from this module's folding: ASCII = accent-free lower case
-    (Greek stays Greek), canonical = ASCII (no nickname table), phonetic = ASCII. The fallback
-    never transliterates or knows nicknames, so it finds fewer duplicates, never more: dedupe
-    keeps no second transliteration or nickname table.
-    """
-    missing = [name for name in MATCHING_KEY_COLUMNS if _lacks(contacts, name)]
-    if not missing:
-        return contacts
-    added: dict[str, pl.Series | pl.Expr] = {}
-    name_keys = _normalization_function("matching_keys", "name_keys")
-    if name_keys is not None and any(name in missing for name in _NAME_KEY_COLUMNS):
-        keys = name_keys(contacts.get_column("first_name"), contacts.get_column("last_name"))
-        added.update({name: keys.get_column(name) for name in _NAME_KEY_COLUMNS})
-    company_keys = _normalization_function("companies", "company_key")
-    if company_keys is not None:
-        added["company_key"] = company_keys(contacts.get_column("company")).alias("company_key")
-    email = pl.col("email").str.strip_chars().str.to_lowercase()
-    domain = email.str.extract(r"@([^@\s]+)$")
-    fallback: dict[str, pl.Series | pl.Expr] = {
-        "first_name_ascii": fold(pl.col("first_name").str.strip_chars()),
-        "last_name_ascii": fold(pl.col("last_name").str.strip_chars()),
-        "first_name_canonical": fold(pl.col("first_name").str.strip_chars()),
-        "last_name_phonetic": fold(pl.col("last_name").str.strip_chars()),
-        "company_key": company_key(pl.col("company")),
-        "email_domain": domain,
-        "company_domain": pl.when(~is_free_mail(domain)).then(domain),
-    }
-    computed = contacts.select(**{name: added.get(name, fallback[name]) for name in missing})
-    return contacts.with_columns(
-        pl.coalesce(pl.col(name), computed.get_column(name)).alias(name)
-        if name in contacts.columns
-        else computed.get_column(name)
-        for name in missing
-    )
-
-
 # The normalized column each matching key is computed from.
 _KEY_SOURCES = {
     "first_name_ascii": "first_name",
@@ -196,6 +109,46 @@ _KEY_SOURCES = {
     "email_domain": "email",
     "company_domain": "email",
 }
+
+
+def with_matching_keys(contacts: pl.DataFrame) -> pl.DataFrame:
+    """`contacts` with every MATCHING_KEY_COLUMNS column: the one place dedupe gets them from.
+
+    The columns already on the input are kept (normalized_contacts carries them); a key that is
+    absent, or blank where its source is not, is computed by normalization's own functions
+    (`matching_keys.name_keys`, `companies.company_key`, `emails.email_domain_expr`,
+    `email_rules.is_free_mail`), so dedupe keeps no second transliteration, nickname table or
+    company key.
+    """
+    missing = [name for name in MATCHING_KEY_COLUMNS if _lacks(contacts, name)]
+    if not missing:
+        return contacts
+    computed: dict[str, pl.Series] = {}
+    if any(name in missing for name in _NAME_KEY_COLUMNS):
+        keys = name_keys(contacts.get_column("first_name"), contacts.get_column("last_name"))
+        computed.update({name: keys.get_column(name) for name in _NAME_KEY_COLUMNS})
+    if "company_key" in missing:
+        computed["company_key"] = company_key(contacts.get_column("company"))
+    if {"email_domain", "company_domain"} & set(missing):
+        email = pl.col("email").str.strip_chars().str.to_lowercase()
+        domains = contacts.select(email_domain_expr(email).alias("email_domain"))
+        free = _per_distinct_value(
+            domains,
+            "email_domain",
+            free=pl.col("email_domain").map_elements(
+                is_free_mail, return_dtype=pl.Boolean, skip_nulls=True
+            ),
+        )
+        computed["email_domain"] = free.get_column("email_domain")
+        computed["company_domain"] = free.select(
+            pl.when(~pl.col("free")).then(pl.col("email_domain")).alias("company_domain")
+        ).to_series()
+    return contacts.with_columns(
+        pl.coalesce(pl.col(name), pl.lit(computed[name])).alias(name)
+        if name in contacts.columns
+        else pl.lit(computed[name]).alias(name)
+        for name in missing
+    )
 
 
 def _lacks(contacts: pl.DataFrame, name: str) -> bool:
@@ -213,31 +166,9 @@ def _lacks(contacts: pl.DataFrame, name: str) -> bool:
     return bool(blank.any())
 
 
-def _normalization_function(module: str, name: str) -> Callable[..., Any] | None:
-    """A public function of the normalization's modules, or None while it is not there."""
-    qualified = f"hygiene_pipeline.{module}"
-    if importlib.util.find_spec(qualified) is None:
-        return None
-    return getattr(importlib.import_module(qualified), name, None)
-
-
 def matching_keys_source(contacts: pl.DataFrame) -> str:
-    """Where `with_matching_keys` takes the name keys from: input, matching_keys or fallback."""
-    if all(name in contacts.columns for name in MATCHING_KEY_COLUMNS):
-        return "input"
-    if _normalization_function("matching_keys", "name_keys") is not None:
-        return "matching_keys"
-    return "fallback"
-
-
-def _other_spelling(key: Callable[..., pl.Expr], raw: str, ascii_key: pl.Expr) -> pl.Expr:
-    """The raw name's umlaut spelling the ASCII key does not use (Müller: mueller <-> muller).
-
-    Greek and other scripts have no second spelling: the ASCII key itself.
-    """
-    stripped, german = key(pl.col(raw)), key(pl.col(raw), german=True)
-    other = pl.when(stripped != ascii_key).then(stripped).otherwise(german)
-    return pl.when(other.str.contains(r"[^a-z]")).then(ascii_key).otherwise(other)
+    """Where `with_matching_keys` takes the keys from: "input", or "computed" for any missing."""
+    return "computed" if any(_lacks(contacts, name) for name in MATCHING_KEY_COLUMNS) else "input"
 
 
 def _identifier(name: str) -> pl.Expr:
@@ -263,9 +194,29 @@ def _real_phone(phone: pl.Expr) -> pl.Expr:
     return pl.when(pattern.is_null()).then(phone)
 
 
-def _squash(expr: pl.Expr) -> pl.Expr:
-    out = fold(expr).str.replace_all(r"[^\p{L}\p{N}]+", "")
-    return pl.when(out.str.len_chars() > 0).then(out)
+def _with_name_forms(
+    frame: pl.DataFrame,
+    raw: str,
+    key: Callable[[pl.Expr], pl.Expr],
+    forms: tuple[str, str],
+    also: str,
+    **extra: pl.Expr,
+) -> pl.DataFrame:
+    """Add, once per distinct name, forms[0] = `key` of its ASCII form and forms[1] = `key` of
+    its other umlaut spelling (Müller: mueller and muller; the same for a name without umlauts),
+    plus `extra` expressions over the name's columns (raw, raw_ascii and `also`).
+    """
+    on = [raw, f"{raw}_ascii", also]
+    distinct = frame.select(on).unique()
+    names = distinct.get_column(raw)
+    plain, stripped, expanded = (
+        key(pl.col(f"{raw}_ascii")),
+        key(pl.lit(ascii_series(names, "strip"))),
+        key(pl.lit(ascii_series(names, "expand"))),
+    )
+    other = pl.when(stripped != plain).then(stripped).otherwise(expanded).fill_null(plain)
+    distinct = distinct.with_columns(plain.alias(forms[0]), other.alias(forms[1]), **extra)
+    return frame.join(distinct, on=on, how="left", nulls_equal=True)
 
 
 def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -274,38 +225,28 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     `identifiers` (DedupeConfig.identifiers) are kept trimmed, blank = null, as "id:<name>".
 
     Names: `first`/`last` from the ASCII forms (particles stripped, letters only), `first_de` /
-    `last_de` German ae/oe/ue spellings, `first_canon` the nickname-canonical first name,
-    `last_full` every letter of the last name (particles kept: for spotting name-spelled emails),
-    `last_phon` the phonetic last name (blocking).
+    `last_de` the other umlaut spelling (Müller: mueller and muller), `first_canon` the
+    nickname-canonical first name, `last_full` every letter of the last name (particles kept:
+    for spotting name-spelled emails), `last_phon` the phonetic last name (blocking).
     """
     frame = with_matching_keys(contacts)
-    frame = _per_distinct_value(
-        frame,
-        ["first_name", "first_name_ascii", "first_name_canonical"],
-        first=first_name_key(pl.col("first_name_ascii")),
-        first_de=_other_spelling(
-            first_name_key, "first_name", first_name_key(pl.col("first_name_ascii"))
-        ),
+    frame = _with_name_forms(
+        frame, "first_name", first_name_key, ("first", "first_de"), also="first_name_canonical",
         first_canon=first_name_key(pl.col("first_name_canonical")),
-    )
-    frame = _per_distinct_value(
-        frame,
-        ["last_name", "last_name_ascii", "last_name_phonetic"],
-        last=last_name_key(pl.col("last_name_ascii")),
-        last_de=_other_spelling(
-            last_name_key, "last_name", last_name_key(pl.col("last_name_ascii"))
-        ),
-        last_full=_letters_only(fold(pl.col("last_name_ascii"))),
+    )  # fmt: skip
+    frame = _with_name_forms(
+        frame, "last_name", last_name_key, ("last", "last_de"), also="last_name_phonetic",
+        last_full=_letters_only(pl.col("last_name_ascii").str.to_lowercase()),
         last_phon=_squash(pl.col("last_name_phonetic")),
-    )
+    )  # fmt: skip
+    company = _squash(pl.col("company_key"))
     frame = _per_distinct_value(
-        frame,
-        "company_key",
-        company_squashed=pl.when(~_squash(pl.col("company_key")).is_in(_COMPANY_PLACEHOLDERS)).then(
-            _squash(pl.col("company_key"))
-        ),
+        frame, "company_key", company_squashed=pl.when(~company.is_in(_NO_EMPLOYER)).then(company)
     )
-    frame = _per_distinct_value(frame, "job_title", title=title_key(pl.col("job_title")))
+    titles = frame.select("job_title").unique()
+    folded = ascii_series(titles.get_column("job_title"))  # Geschäftsführer: geschaeftsfuehrer
+    titles = titles.with_columns(title=_squash(pl.lit(folded)))
+    frame = frame.join(titles, on="job_title", how="left", nulls_equal=True)
     email = pl.col("email").str.strip_chars().str.to_lowercase()
     domain = pl.col("company_domain").str.strip_chars().str.to_lowercase()
     frame = frame.select(
@@ -332,7 +273,33 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     # not make a name-spelled local part personal (a year, jjansen1978, does).
     local_core = pl.col("local").str.replace_all(r"[^a-z0-9]", "")
     frame = frame.with_columns(local_core=local_core.str.replace(r"(\D)\d{1,2}$", "${1}"))
-    return frame.with_columns(personal_local=_personal_local()).drop("local_core").sort("idx")
+    frame = frame.with_columns(personal_local=_personal_local()).drop("local_core")
+    return _with_initial_choices(frame).sort("idx")
+
+
+_INITIAL_CONTEXTS = ("company", "phone", "corp_domain")
+
+
+def _with_initial_choices(frame: pl.DataFrame) -> pl.DataFrame:
+    """`initial_choices` of a record whose first name is an initial: the most full first names
+    (nickname-canonical, so Wim and Willem are one) with that initial and the same last name at
+    one of its company, phone or corporate domain. One means the initial can stand for one name
+    only; more, that S. Hartmann may be Stefan or Sabine. Null for other records.
+    """
+    initial = pl.col("first").str.len_chars() == 1
+    initials = frame.filter(initial).select("idx", "last", "first", *_INITIAL_CONTEXTS)
+    counts = []
+    for context in _INITIAL_CONTEXTS:
+        full_names = (
+            frame.filter(~initial & pl.col(context).is_not_null() & pl.col("last").is_not_null())
+            .group_by(context, "last", first=pl.col("first").str.slice(0, 1))
+            .agg(choices=pl.col("first_canon").fill_null(pl.col("first")).n_unique())
+        )
+        counts.append(
+            initials.join(full_names, on=[context, "last", "first"]).select("idx", "choices")
+        )
+    per_record = pl.concat(counts).group_by("idx").agg(initial_choices=pl.col("choices").max())
+    return frame.join(per_record, on="idx", how="left")
 
 
 def _personal_local() -> pl.Expr:
@@ -351,10 +318,10 @@ def _personal_local() -> pl.Expr:
             spellings += [first, last]
     from_name = pl.any_horizontal([core == spelling for spelling in spellings])
     # Transliterations differ (Λαμπράκη: lampraki or lambraki), so a local part holding the first
-    # name or the last name's first four letters counts as spelled from the name too.
+    # name or the last name's first three letters counts as spelled from the name too.
     for name in ("first", "first_canon", "last", "last_full"):
         part = pl.col(name).fill_null("")
-        part = pl.when(name.startswith("last")).then(part.str.slice(0, 4)).otherwise(part)
+        part = pl.when(name.startswith("last")).then(part.str.slice(0, 3)).otherwise(part)
         from_name = from_name | (
             (part.str.len_chars() >= 3) & core.str.contains(part, literal=True)
         )

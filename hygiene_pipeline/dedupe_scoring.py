@@ -1,38 +1,58 @@
 """Pair scoring and the match decision for duplicate detection.
 
-A pair matches when one of three rules holds (names compared with Jaro-Winkler on folded letters,
-in the better of straight or swapped first/last order; a blank name is no evidence either way):
+Names are compared with Jaro-Winkler on their ASCII letters, in the better of straight or swapped
+first/last order; a blank name is no evidence either way. Beside similarity, a first name can be
+a known nickname of the other (Wim / Willem, from the diminutives table or the `nicknames` data
+set), a short form cut from it (Jo / Johanna), or an initial; and a record's own mailbox can
+settle an initial or a misspelt last name (S. Hartmann at stefan.hartmann@...).
 
-- email: the same email address, and each name present on both sides agrees >= 0.85;
-- phone: the same phone number, and first AND last name agree >= 0.92 (a shared home phone does
-  not make "Jan de Vries" and "Anna de Vries" one person);
+A pair matches when one of these rules holds (thresholds are DedupeConfig's):
+
+- email: the same email address, and each name present on both sides agrees >= 0.85 (a short
+  form counts as agreeing);
+- phone: the same mobile, last name >= 0.85 and the first name >= 0.92, a short form or an
+  initial; the same landline (a household or a switchboard: "Jan de Vries" and "Anna de Vries"
+  are two people) needs the first name >= 0.97 or a known nickname, or a short form that can
+  only stand for that name (an initial no one else in the house has; a short form with the same
+  job title), and the last name >= 0.92;
+- identifiers (DedupeConfig.identifiers: none in CRM exports): see `_decide`;
 - name: first AND last name agree >= 0.93 and one more field agrees: company (ignoring case,
   punctuation and legal form), phone, or a personal email local part (not a role box, not
-  spelled from the name) at another domain.
+  spelled from the name) at another domain. The company alone needs identical names (or a
+  nickname; or a short form that can only mean that name, with the same job title).
+
+The phone (landline) and name rules never accept a pair whose personal fields disagree: two job
+titles, two mobile numbers (namesakes at one company look like that).
 
 Colleague guard: when both emails sit on the same corporate domain but are different mailboxes,
 company, domain and (switchboard) phone only say the two work at the same place. Such a pair
-matches (by the phone or name rule) only if first and last name agree >= 0.97 and a personal
-field agrees: the same mobile number or the same job title. (So a shared corporate domain counts
-as corroboration only in this guarded form: the same address is the email rule.)
+matches only if first and last name agree >= 0.99 and the mobile number agrees; otherwise it is
+"apart", and clustering never puts the two in one cluster (`apart_pairs`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from hygiene_pipeline.dedupe_keys import IDENTIFIER_PREFIX, identifier_columns, key_hash
 from hygiene_pipeline.dedupe_survivors import SurvivorRules
+from hygiene_pipeline.matching_keys import diminutive_groups, phonetic_series
 
 MATCH_RULES = ("email", "phone", "identifiers", "name")
 IDENTIFIER_TYPO_MIN_LENGTH = 6  # identifiers this long may differ by one typo and still agree
 PREFIX_NAME_CAP = 0.90  # similarity of a name with one that extends it (Peters / Petersen)
 ANAGRAM_SIM = 0.90  # the same letters in another order (Bso / Bos): a typo, below phone_name_min
 CANONICAL_SIM = 0.95  # one name is the other's nickname (Wim / Willem): above name_min, below 0.99
+# Two neighbouring letters swapped in a last name (Smits / Simts, Vos / Vso): the commonest typing
+# slip, and one that, unlike a doubled or dropped letter (Jansen / Janssen, Smit / Smits), makes
+# no other surname: as good as the name itself.
+TRANSPOSED_LAST_SIM = 0.99
 
 # Fields compared for exact agreement.
 _EXACT = ("email", "phone", "company", "corp_domain", "personal_local", "title")
@@ -57,6 +77,11 @@ class DedupeConfig:
     # This many identifiers agreeing prove one person whatever the names (a household shares a
     # postcode, street and house number: choose identifiers so that it cannot reach this).
     identifiers_without_names: int = 4
+    # Identifiers whose value belongs to one person only (a national id, a customer number), not
+    # to a household or twins like a date of birth or an address: one of them agreeing, with one
+    # more identifier and the first or the last name, is one person even if the other name was
+    # replaced (a married name, a nickname no table knows).
+    unique_identifiers: tuple[str, ...] = ()
     survivor: SurvivorRules = field(default_factory=SurvivorRules)  # who survives each cluster
 
 
@@ -73,6 +98,18 @@ def name_similarities(pairs: pl.DataFrame) -> pl.DataFrame:
 
     `initial` marks an initial against a name it starts (S. / Sylvie): that is no evidence either
     way, so its similarity is null, like a blank.
+
+    `nickname` marks two names with one nickname-canonical form that sound different (Wim /
+    Willem, Sepp / Josef): a known pet name of the same name, as good as the name itself where
+    a household or a company needs near-identical first names. Names that share a canonical
+    and sound alike are spellings of similar names (Anne / Anna, Klaus / Claus, Sara / Sarah):
+    two colleagues can carry them, so they stay mere similarity.
+
+    `related` is a weaker relation between names that sound different: one cut from the other
+    (Jo / Johanna, Liv / Olivia, Lies / Annelies: the commonest way short forms are made in
+    every language), or both listed under one full name by the diminutives table even where
+    that is ambiguous (Jos / Jef: Jozef). A short form can stand for several names (Chris), so
+    `_decide` lets it count only beside other personal evidence.
     """
     sims = []
     for form in _FORMS:
@@ -110,9 +147,71 @@ def name_similarities(pairs: pl.DataFrame) -> pl.DataFrame:
     initial = ((x.str.len_chars() == 1) | (y.str.len_chars() == 1)) & (
         x.str.slice(0, 1) == y.str.slice(0, 1)
     )
-    return pairs.select(
-        "x_id", "y_id", sim=pl.when(initial).then(None).otherwise(best), initial=initial
+    transposed = _one_transposition(pairs.get_column("x"), pairs.get_column("y"))
+    same_sound = (pairs.get_column("x_phon") == pairs.get_column("y_phon")).fill_null(True)
+    listed, form_of_full = _listed_together(pairs)
+    nickname = same_alt & (x != y) & (~same_sound | form_of_full)
+    shorter = pl.when(x.str.len_chars() <= y.str.len_chars()).then(x).otherwise(y)
+    longer = pl.when(x.str.len_chars() <= y.str.len_chars()).then(y).otherwise(x)
+    clipped = ((shorter.str.len_chars() >= 2) & longer.str.starts_with(shorter)) | (
+        (shorter.str.len_chars() >= 3) & longer.str.contains(shorter, literal=True)
     )
+    related = (clipped | listed).fill_null(False) & (x != y) & ~same_sound
+    return pairs.select(
+        "x_id",
+        "y_id",
+        sim=pl.when(initial).then(None).otherwise(best),
+        initial=initial,
+        nickname=nickname & ~initial,
+        related=related & ~initial,
+        transposed=transposed,
+    )
+
+
+def _one_transposition(x: pl.Series, y: pl.Series) -> pl.Series:
+    """Names of 3+ letters, same first letter, one pair of neighbouring letters swapped (OSA
+    distance 1 where Levenshtein needs 2)."""
+
+    def distances(scorer) -> pl.Series:
+        return pl.Series(
+            process.cpdist(x.to_list(), y.to_list(), scorer=scorer.distance, workers=-1)
+        )
+
+    same_start = (x.str.slice(0, 1) == y.str.slice(0, 1)) & (x.str.len_chars() >= 3)
+    swap = (distances(OSA) == 1) & (distances(Levenshtein) == 2)
+    return (same_start & swap).fill_null(False)
+
+
+def _listed_together(pairs: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Per name pair (x, y), from the diminutives table: (both listed under one full name, one
+    of them is that full name).
+
+    The second is a known form of a name, however alike the two sound (Vasilis / Vasileios,
+    Jule / Julia); two forms of one name that sound alike are mere spellings (Klaus / Claus).
+    """
+    groups = _name_groups()
+    keyed = pairs.select("x", "y").with_row_index("row")
+    x_groups = keyed.join(groups, left_on="x", right_on="name").select("row", "group")
+    y_groups = keyed.join(groups, left_on="y", right_on="name").select("row", "group")
+    shared = x_groups.join(y_groups, on=["row", "group"]).join(keyed, on="row")
+    full = shared.filter((pl.col("x") == pl.col("group")) | (pl.col("y") == pl.col("group")))
+    rows = keyed.get_column("row")
+    return (
+        rows.is_in(shared.get_column("row").unique().implode()),
+        rows.is_in(full.get_column("row").unique().implode()),
+    )
+
+
+@lru_cache(maxsize=1)
+def _name_groups() -> pl.DataFrame:
+    """(name, group) rows of `matching_keys.diminutive_groups`, as letters only (the names'
+    comparison form: José María -> josemaria)."""
+    rows = {
+        (re.sub(r"[^a-z]", "", name), re.sub(r"[^a-z]", "", group))
+        for name, groups in diminutive_groups().items()
+        for group in groups
+    }
+    return pl.DataFrame(sorted(rows), schema={"name": pl.String, "group": pl.String}, orient="row")
 
 
 def _suffix(form: str) -> str:
@@ -133,8 +232,8 @@ def _capped(x: pl.Series, y: pl.Series, sim: pl.Series) -> pl.Series:
 
 
 def _name_vocabulary(features: pl.DataFrame) -> pl.DataFrame:
-    """Every distinct name with its three spellings (see `name_similarities`) and an id."""
-    return (
+    """Every distinct name with its three spellings (see `name_similarities`), its sound, an id."""
+    vocabulary = (
         pl.concat(
             [
                 features.select(plain="first", de="first_de", alt="first_canon"),
@@ -147,12 +246,16 @@ def _name_vocabulary(features: pl.DataFrame) -> pl.DataFrame:
         .sort(_FORMS)
         .with_row_index("name_id")
     )
+    return vocabulary.with_columns(phonetic_series(vocabulary.get_column("plain")).alias("phon"))
 
 
-def score_pairs(pairs: pl.DataFrame, features: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
-    """Score candidate pairs (a, b) and keep the matches.
+def score_pairs(
+    pairs: pl.DataFrame, features: pl.DataFrame, config: DedupeConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Score candidate pairs (a, b): (matches, apart).
 
-    Returns columns a, b, rule ("email", "phone" or "name"), score (0..1), evidence.
+    Matches have columns a, b, rule (MATCH_RULES), score (0..1), evidence; apart lists the
+    pairs (a, b) known to be two people (`apart_pairs`), which clustering must keep apart.
     """
     # Exact-field agreement first, on 64-bit hashes: a pair that no rule could accept even with
     # identical names (two mailboxes at one company, nothing personal shared) is dropped before
@@ -163,7 +266,9 @@ def score_pairs(pairs: pl.DataFrame, features: pl.DataFrame, config: DedupeConfi
         "idx", "mobile", *[key_hash(name).alias(name) for name in exact_fields]
     )
     agreement = _field_agreement(identifier_columns(features))
-    pairs = _join_sides(pairs, hashed).with_columns(agreement).filter("possible")
+    pairs = _join_sides(pairs, hashed).with_columns(agreement)
+    apart = apart_pairs(pairs)
+    pairs = pairs.filter("possible")
 
     vocabulary = _name_vocabulary(features)
     spelled = features.with_columns(
@@ -175,13 +280,81 @@ def score_pairs(pairs: pl.DataFrame, features: pl.DataFrame, config: DedupeConfi
                      left_on=["first", "first_de", "first_canon"], right_on=list(_FORMS))
         .join(vocabulary.rename({"name_id": "last_id"}), how="left",
               left_on=["last", "last_de", "last_full"], right_on=list(_FORMS))
-        .select("idx", "first_id", "last_id", "mobile", *exact_fields)
+        .select("idx", "first_id", "last_id", "mobile", "initial_choices", *exact_fields)
     )  # fmt: skip
     frame = _join_sides(pairs.select("a", "b"), exact)
     frame = frame.with_columns(agreement).filter("possible")
     frame = _with_identifier_typos(frame, identifier_columns(features))
-    frame = _with_name_similarities(frame, vocabulary)
-    return _decide(frame, config, identifier_columns(features))
+    frame = _with_name_similarities(frame, vocabulary, config.email_name_min)
+    frame = _with_names_from_mailbox(frame, features, config.mobile_last_min)
+    return _decide(frame, config, identifier_columns(features)), apart
+
+
+def apart_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Pairs that are two people: two mailboxes at one corporate domain, no shared mobile.
+
+    The colleague guard already keeps such a pair from matching; listing it also keeps a third
+    record that matches both (a personal address, a blank one) from bridging them in a cluster.
+    """
+    return pairs.filter(pl.col("colleagues") & ~pl.col("mobile_same")).select("a", "b")
+
+
+def _with_names_from_mailbox(
+    frame: pl.DataFrame, features: pl.DataFrame, last_min: float
+) -> pl.DataFrame:
+    """Let a record's own mailbox settle a name it abbreviates or misspells: `name_from_email`.
+
+    S. Hartmann at stefan.hartmann@web.de is Stefan; Inge Kuipesr at kuipers.inge@ziggo.nl
+    spells her name Kuipers; a colleague Janssen's mailbox spells Janssen, not Jansen, so it
+    settles nothing. Only names already close are settled, in straight order: an initial of the
+    other's first name, or a last name at least `last_min` alike beside the same first name (or
+    its nickname). An assistant at her manager's address keeps her own name. A settled name
+    counts as identical.
+    """
+    initial = pl.col("first_initial")
+    same_first = (pl.col("first") >= 0.99) | pl.col("first_nickname")
+    last_typo = (pl.col("last") >= last_min) & (pl.col("last") < 1.0)
+    unsure = (~pl.col("swapped") & (initial | (same_first & last_typo))).fill_null(False)
+    names = features.select(
+        "idx", "first", "last", mailbox=pl.col("local").str.replace_all(r"[^a-z]", "")
+    )
+    subset = _join_sides(frame.filter(unsure).select("a", "b"), names)
+
+    def spells(side: str, name: str, min_length: int = 3) -> pl.Expr:
+        part = pl.col(name)
+        return (part.str.len_chars() >= min_length) & pl.col(f"mailbox_{side}").str.contains(
+            part, literal=True
+        )
+
+    def settled_by(own: str, other: str) -> tuple[pl.Expr, pl.Expr]:
+        """(first, last) names of `other` that the mailbox of `own` spells.
+
+        A first name counts at either end of the mailbox (celine.faure, faure.celine, jerome37),
+        never inside the last name: jjansen says J., not Jan.
+        """
+        mailbox, full = pl.col(f"mailbox_{own}"), pl.col(f"first_{other}")
+        at_an_end = mailbox.str.starts_with(full) | mailbox.str.ends_with(full)
+        first = (pl.col(f"first_{own}").str.len_chars() == 1) & (full.str.len_chars() >= 3)
+        last = spells(own, f"last_{other}") & ~spells(own, f"last_{own}", 1)
+        return first & at_an_end, last
+
+    first_a, last_a = settled_by("a", "b")
+    first_b, last_b = settled_by("b", "a")
+    settled = subset.select(
+        "a",
+        "b",
+        first_settled=(first_a | first_b).fill_null(False),
+        last_settled=(last_a | last_b).fill_null(False),
+    )
+    frame = frame.join(settled, on=["a", "b"], how="left")
+    first_settled = initial & pl.col("first_settled").fill_null(False)
+    last_settled = ~initial & pl.col("last_settled").fill_null(False)
+    return frame.with_columns(
+        first=pl.when(first_settled).then(1.0).otherwise("first"),
+        last=pl.when(last_settled).then(1.0).otherwise("last"),
+        first_initial=initial & ~first_settled,
+        name_from_email=first_settled | last_settled,
+    ).drop("first_settled", "last_settled")
 
 
 def _with_identifier_typos(frame: pl.DataFrame, identifiers: list[str]) -> pl.DataFrame:
@@ -229,8 +402,16 @@ def _join_sides(pairs: pl.DataFrame, per_record: pl.DataFrame) -> pl.DataFrame:
     ).join(per_record.rename(lambda name: f"{name}_b"), left_on="b", right_on="idx_b")
 
 
-def _with_name_similarities(frame: pl.DataFrame, vocabulary: pl.DataFrame) -> pl.DataFrame:
-    """Add first/last similarities in the better of straight and swapped order (null = blank)."""
+def _with_name_similarities(
+    frame: pl.DataFrame, vocabulary: pl.DataFrame, swap_min: float
+) -> pl.DataFrame:
+    """Add first/last similarities in the better of straight and swapped order (null = blank).
+
+    Also first_initial, first_nickname and first_related (see `name_similarities`) for the
+    order chosen. The swapped order is taken only when it fits better and both of its names
+    reach `swap_min`: two unrelated first names (Kiki / Angeliki) are no reason to read the
+    names the other way round.
+    """
     combos = [
         ("first_id_a", "first_id_b", "sf"),
         ("last_id_a", "last_id_b", "sl"),
@@ -241,24 +422,38 @@ def _with_name_similarities(frame: pl.DataFrame, vocabulary: pl.DataFrame) -> pl
         pl.concat([frame.select(x_id=x, y_id=y) for x, y, _ in combos])
         .drop_nulls()
         .unique()
-        .join(vocabulary.select(x_id="name_id", x="plain", x_de="de", x_alt="alt"), on="x_id")
-        .join(vocabulary.select(y_id="name_id", y="plain", y_de="de", y_alt="alt"), on="y_id")
-    )
+        .join(vocabulary.select(x_id="name_id", x="plain", x_de="de", x_alt="alt", x_phon="phon"),
+              on="x_id")
+        .join(vocabulary.select(y_id="name_id", y="plain", y_de="de", y_alt="alt", y_phon="phon"),
+              on="y_id")
+    )  # fmt: skip
     sims = name_similarities(id_pairs)
     for x, y, alias in combos:
-        renamed = sims.rename({"x_id": x, "y_id": y, "sim": alias, "initial": f"{alias}_initial"})
+        renamed = sims.rename(
+            {"x_id": x, "y_id": y, "sim": alias}
+            | {flag: f"{alias}_{flag}" for flag in ("initial", "nickname", "related", "transposed")}
+        )
         frame = frame.join(renamed, on=[x, y], how="left")
-    # Swapped only when all four names are present and the swapped order fits better.
-    swapped = pl.all_horizontal(pl.col("sf", "sl", "xf", "xl").is_not_null()) & (
-        pl.min_horizontal("xf", "xl") > pl.min_horizontal("sf", "sl")
+    swapped = (
+        pl.all_horizontal(pl.col("sf", "sl", "xf", "xl").is_not_null())
+        & (pl.min_horizontal("xf", "xl") > pl.min_horizontal("sf", "sl"))
+        & (pl.min_horizontal("xf", "xl") >= swap_min)
     )
+
+    def chosen(flag: str) -> pl.Expr:
+        straight, crossed = pl.col(f"sf_{flag}"), pl.col(f"xf_{flag}")
+        return pl.when("swapped").then(crossed).otherwise(straight).fill_null(False)
+
+    last = pl.when("swapped").then("xl").otherwise("sl")
+    last_transposed = pl.when("swapped").then("xl_transposed").otherwise("sl_transposed")
     return frame.with_columns(swapped=swapped).with_columns(
         first=pl.when("swapped").then("xf").otherwise("sf"),
-        last=pl.when("swapped").then("xl").otherwise("sl"),
-        first_initial=pl.when("swapped")
-        .then("xf_initial")
-        .otherwise("sf_initial")
-        .fill_null(False),
+        last=pl.when(last_transposed)
+        .then(pl.max_horizontal(last, TRANSPOSED_LAST_SIM))
+        .otherwise(last),
+        first_initial=chosen("initial"),
+        first_nickname=chosen("nickname"),
+        first_related=chosen("related"),
     )
 
 
@@ -275,6 +470,14 @@ def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
     local_same = _same("personal_local") & ~email_same
     company_same = _same("company")
     title_same = _same("title")
+
+    # Personal fields that disagree (both present): two job titles, two mobile numbers. Weak
+    # evidence must not outvote them: namesakes at one company look just like this.
+    def both(column: str) -> pl.Expr:
+        return pl.col(f"{column}_a").is_not_null() & pl.col(f"{column}_b").is_not_null()
+
+    two_mobiles = both("phone") & pl.col("mobile_a") & pl.col("mobile_b") & ~phone_same
+    personal_conflict = (both("title") & ~title_same) | two_mobiles
     # Two mailboxes at one company: shared company, domain or switchboard prove nothing; only a
     # personal field (mobile, job title) can tell one person with two addresses from two people.
     colleagues = domain_same
@@ -296,6 +499,7 @@ def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
         local_same.alias("local_same"),
         company_same.alias("company_same"),
         title_same.alias("title_same"),
+        personal_conflict.fill_null(False).alias("personal_conflict"),
         colleagues.alias("colleagues"),
         corroborated.alias("corroborated"),
         (email_same | corroborated).alias("possible"),
@@ -305,43 +509,68 @@ def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
 def _decide(frame: pl.DataFrame, config: DedupeConfig, identifiers: list[str]) -> pl.DataFrame:
     first, last = pl.col("first"), pl.col("last")
     initial = pl.col("first_initial")
+    nickname = pl.col("first_nickname")
 
     def at_least(sim: pl.Expr, threshold: float) -> pl.Expr:
         return (sim >= threshold).fill_null(False)
 
+    def first_at_least(threshold: float) -> pl.Expr:
+        """A known nickname (Wim / Willem) is as good as the name where first names must agree."""
+        return at_least(first, threshold) | nickname
+
     def names_at_least(threshold: float) -> pl.Expr:
-        return at_least(first, threshold) & at_least(last, threshold)
+        return first_at_least(threshold) & at_least(last, threshold)
 
     def compatible(sim: pl.Expr) -> pl.Expr:
         return sim.is_null() | (sim >= config.email_name_min)
 
+    # An initial stands for one name only if no other first name with that letter goes with the
+    # same last name at the same company, phone or domain (S. Hartmann beside Stefan and Sabine
+    # Hartmann on one landline is either): `initial_choices` counts them (dedupe_keys).
+    one_choice = pl.max_horizontal("initial_choices_a", "initial_choices_b").fill_null(0) == 1
+    initial_ok = initial & one_choice & at_least(last, config.name_min)
+    # A short form of the other first name (Phil / Philippe, Kris / Kristof) may stand for
+    # another name (Chris), so where first names must agree it needs the same job title too.
+    related = pl.col("first_related")
+    short_form_ok = initial_ok | (related & pl.col("title_same") & at_least(last, config.name_min))
     # "corroborated" already demands a personal field for colleagues; they also need closer names.
     colleague_ok = ~pl.col("colleagues") | (
         names_at_least(config.colleague_name_min) & pl.col("corroborated")
     )
-    # A mobile is one person's: the same mobile tolerates a looser last name (Dijkstra/Dykstra)
-    # and an initial (N. Lejeune). A landline is shared by a household and needs close names.
-    # A landline is shared by a household or a switchboard: Konstantinos and Konstantina
-    # Antoniou, Jan and Anna de Vries, so its first names must agree closely.
+    # A mobile is one person's: the same mobile tolerates a looser last name (Dijkstra/Dykstra),
+    # an initial (N. Lejeune) and a short form (Wolf / Wolfgang). A landline is shared by a
+    # household or a switchboard: Konstantinos and Konstantina Antoniou, Jan and Anna de Vries,
+    # so its first names must agree closely, be a known nickname, or a short form that can only
+    # mean this name.
     phone_names = (
         pl.when(pl.col("mobile_same"))
         .then(
             at_least(last, config.mobile_last_min)
-            & (at_least(first, config.phone_name_min) | (initial & at_least(last, config.name_min)))
+            & (
+                at_least(first, config.phone_name_min)
+                | related
+                | (initial & at_least(last, config.name_min))
+            )
         )
         .otherwise(
-            at_least(first, config.landline_first_min) & at_least(last, config.phone_name_min)
+            (first_at_least(config.landline_first_min) | short_form_ok)
+            & at_least(last, config.phone_name_min)
+            & ~pl.col("personal_conflict")
         )
     )
     # The same company alone: colleagues with near-identical names (Hofmann / Hoffmann, Jansen /
-    # Janssen) are common, so only identical names count there.
+    # Janssen) are common, so only identical names count there (or a short form that can only
+    # mean this name, with the same job title).
     only_company = ~(pl.col("phone_same") | pl.col("local_same") | (pl.col("identifiers_same") > 0))
     # The same landline as the only personal field: a switchboard or a household again.
     only_landline = pl.col("phone_same") & ~pl.col("mobile_same") & ~pl.col("local_same")
+    company_names = names_at_least(config.company_only_name_min) | (
+        short_form_ok & pl.col("title_same") & at_least(last, config.company_only_name_min)
+    )
     name_ok = (
-        names_at_least(config.name_min)
-        & (~only_company | names_at_least(config.company_only_name_min))
-        & (~only_landline | at_least(first, config.landline_first_min))
+        (names_at_least(config.name_min) | short_form_ok)
+        & (~only_company | company_names)
+        & (~only_landline | first_at_least(config.landline_first_min) | short_form_ok)
     )
     # Identifiers (date of birth, national id, postcode): two that agree, with names that do not
     # disagree (one of them close); or one, with close names; or enough without names.
@@ -359,15 +588,28 @@ def _decide(frame: pl.DataFrame, config: DedupeConfig, identifiers: list[str]) -
         )
         | ((ids >= 1) & names_at_least(config.name_min) & not_contradicted)
         | (ids >= config.identifiers_without_names)
+        | (
+            _unique_identifier_agrees(config.unique_identifiers, identifiers)
+            & (ids >= 2)
+            & (at_least(first, config.name_min) | at_least(last, config.name_min))
+        )
     )
+    # The same address: a short form of the other first name (Jo / Johanna) is compatible too.
+    email_names = (compatible(first) | related) & compatible(last)
     frame = frame.with_columns(
-        rule=pl.when(pl.col("email_same") & compatible(first) & compatible(last))
+        rule=pl.when(pl.col("email_same") & email_names)
         .then(pl.lit("email"))
         .when(pl.col("phone_same") & phone_names & colleague_ok)
         .then(pl.lit("phone"))
         .when(identity_ok)
         .then(pl.lit("identifiers"))
-        .when(name_ok & pl.col("corroborated") & colleague_ok & not_contradicted)
+        .when(
+            name_ok
+            & pl.col("corroborated")
+            & colleague_ok
+            & not_contradicted
+            & ~pl.col("personal_conflict")
+        )
         .then(pl.lit("name")),
     ).filter(pl.col("rule").is_not_null())
 
@@ -394,6 +636,16 @@ def _decide(frame: pl.DataFrame, config: DedupeConfig, identifiers: list[str]) -
     id_part = pl.min_horizontal(strongest + 0.1 * (agreeing - 1).clip(lower_bound=0), 1.0)
     score = (0.5 * name_part + 0.5 * id_part).clip(0.0, 1.0).round(4)
     return frame.select("a", "b", "rule", score=score, evidence=_evidence(identifiers))
+
+
+def _unique_identifier_agrees(unique: tuple[str, ...], identifiers: list[str]) -> pl.Expr:
+    """Any of the `unique` identifiers the same on both sides (or one typo apart)."""
+    columns = [IDENTIFIER_PREFIX + name for name in unique]
+    unknown = [name for name in columns if name not in identifiers]
+    if unknown:
+        raise ValueError(f"unique_identifiers {unknown} are not among the identifiers")
+    agree = [pl.col(f"{name}_same") | pl.col(f"{name}_typo") for name in columns]
+    return pl.any_horizontal(agree) if agree else pl.lit(False)
 
 
 def _two_decimals(sim: pl.Expr) -> pl.Expr:
@@ -432,9 +684,12 @@ def _evidence(identifiers: list[str]) -> pl.Expr:
             ],
             pl.when(pl.col("first_initial"))
             .then(pl.lit("first=initial"))
+            .when(pl.col("first_nickname"))
+            .then(pl.lit("first=nickname"))
             .otherwise(pl.lit("first=") + _two_decimals(pl.col("first"))),
             pl.lit("last=") + _two_decimals(pl.col("last")),
             flag("swapped", "names=swapped"),
+            flag("name_from_email", "names=from_email"),
         ],
         separator=";",
         ignore_nulls=True,

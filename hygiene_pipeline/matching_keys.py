@@ -8,8 +8,10 @@
   forms, so "Müller" meets "Mueller" (expanded) and "Muller" (stripped).
 - `phonetic`: Metaphone (jellyfish) of the ASCII letters, spaces and particles kept in
   (van der Berg -> vanderberg), so Meyer / Meijer / Maier meet.
-- `canonical_first_name`: the nickname-canonical form from the `nicknames` data set (Bob -> robert,
-  Bill -> william, Liz -> elizabeth); a name the data set does not know stays itself.
+- `canonical_first_name`: the nickname-canonical form: first the continental European diminutives
+  of `given_name_diminutives.yaml` (Kees -> cornelis, Sepp -> josef, Γιάννης -> ioannis), then the
+  English `nicknames` data set (Bob -> robert, Bill -> william, Liz -> elizabeth); a name neither
+  knows stays itself.
 
 Per value with a cache; the Series helpers call Python once per distinct non-ASCII value only.
 """
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 import jellyfish
 import polars as pl
+import yaml
 from anyascii import anyascii
 from nicknames import NickNamer
 
@@ -99,11 +103,81 @@ _GIVEN_NAMES = frozenset(
 )  # fmt: skip
 
 
+DIMINUTIVES_FILE = "given_name_diminutives.yaml"
+
+
+def european_diminutives() -> Mapping[str, str | None]:
+    """ASCII form -> canonical full name from DIMINUTIVES_FILE; None for an ambiguous form.
+
+    Every full name maps to itself, every form to its full name, each in both umlaut spellings
+    (Käthe: kaethe and kathe) and Greek by ELOT. A form listed under two full names (Jo:
+    Johannes and Johanna) is ambiguous: None, so the caller leaves it as it is.
+    """
+    return _diminutives()[0]
+
+
+def diminutive_groups() -> Mapping[str, frozenset[str]]:
+    """ASCII name -> every full name DIMINUTIVES_FILE lists it under, ambiguous forms included.
+
+    Jo -> {johannes, johanna}; a full name -> itself. A weaker relation than the canonical key:
+    Jos and Jef are both listed under Jozef, so beside one email address they may be one man.
+    """
+    return _diminutives()[1]
+
+
+@lru_cache(maxsize=1)
+def _diminutives() -> tuple[dict[str, str | None], dict[str, frozenset[str]]]:
+    text = resources.files("hygiene_pipeline").joinpath(DIMINUTIVES_FILE).read_text("utf-8")
+    return diminutive_table(yaml.safe_load(text), DIMINUTIVES_FILE)
+
+
+def diminutive_table(
+    data: object, source: str
+) -> tuple[dict[str, str | None], dict[str, frozenset[str]]]:
+    """Validate {language: {full name: [forms]}} data; build (`european_diminutives`,
+    `diminutive_groups`)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{source}: expected languages mapping full names to forms")
+    canonicals: dict[str, str] = {}
+    targets: dict[str, set[str]] = {}
+    for language, entries in data.items():
+        if not isinstance(entries, Mapping):
+            raise ValueError(f"{source}: {language}: expected full name: [forms]")
+        for full, forms in entries.items():
+            if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+                raise ValueError(f"{source}: {language}: {full}: forms must be a list of names")
+            canonical = to_ascii(str(full))
+            if canonical is None:
+                raise ValueError(f"{source}: {language}: {full!r} has no letters")
+            for spelling in _spellings(str(full)):
+                canonicals[spelling] = canonical
+            for form in forms:
+                for spelling in _spellings(form):
+                    targets.setdefault(spelling, set()).add(canonical)
+    chained = sorted(name for name in targets if name in canonicals)
+    if chained:
+        raise ValueError(f"{source}: full names listed as forms of another name: {chained}")
+    table: dict[str, str | None] = dict(canonicals)
+    groups = {name: frozenset({canonical}) for name, canonical in canonicals.items()}
+    for form, names in targets.items():
+        table[form] = next(iter(names)) if len(names) == 1 else None
+        groups[form] = frozenset(names)
+    return table, groups
+
+
+def _spellings(name: str) -> set[str]:
+    return {s for s in (to_ascii(name), to_ascii(name, "strip")) if s is not None}
+
+
 @lru_cache(maxsize=200_000)
 def canonical_first_name(ascii_name: str | None) -> str | None:
     """The canonical name behind a nickname (bob -> robert), or the name itself if none is known.
 
-    The data set is a graph of relations in both directions (it even lists robert as a nickname
+    European diminutives come first (`european_diminutives`: kees -> cornelis; an ambiguous form
+    such as jo stays jo), and their answer is final: the English data set would turn willem into
+    william. Other names go through the `nicknames` data set.
+
+    That data set is a graph of relations in both directions (it even lists robert as a nickname
     of bill), so one canonical is chosen deterministically: among the name and its canonicals,
     others win only when they have more nicknames than the name (so robert stays robert); then
     the one sharing most relations with the name (bill -> william, not robert), then the one with
@@ -114,6 +188,9 @@ def canonical_first_name(ascii_name: str | None) -> str | None:
     if ascii_name is None:
         return None
     name = ascii_name.strip().lower()
+    european = european_diminutives()
+    if name in european:
+        return european[name] or name
     seen = {name}
     while name not in _GIVEN_NAMES:
         following = _one_step(name)

@@ -73,3 +73,19 @@ def prune_frame(snapshot: date, rows: list[tuple[str, str, list[str], str | None
                 "reasons": pl.List(pl.String), "merge_into": pl.String},
     )  # fmt: skip
     return schema.conform(frame, schema.PRUNE_LIST)
+
+
+def blank_contact(snapshot: date, contact_id: str, **fields: object) -> dict[str, object]:
+    """A normalized_contacts row with only `fields` set (every other column null): dedupe
+    tests spell out each field the matcher may read."""
+    unknown = set(fields) - set(schema.NORMALIZED_CONTACTS)
+    assert not unknown, f"not contract columns: {unknown}"
+    row: dict[str, object] = dict.fromkeys(schema.NORMALIZED_CONTACTS)
+    row.update(snapshot=snapshot, contact_id=contact_id, unsubscribed=False)
+    row.update(fields)
+    return row
+
+
+def blank_contacts_frame(*rows: dict[str, object]) -> pl.DataFrame:
+    """normalized_contacts from `blank_contact` rows, typed as the contract says."""
+    return pl.DataFrame(list(rows), schema=schema.NORMALIZED_CONTACTS)

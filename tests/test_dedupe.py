@@ -14,22 +14,18 @@ from hygiene_pipeline.dedupe import (
     find_duplicate_clusters,
     find_duplicate_clusters_with_stats,
 )
+from hygiene_pipeline.dedupe_keys import with_matching_keys
+from tests.builders import blank_contact, blank_contacts_frame
 
 SNAPSHOT = dt.date(2026, 11, 1)
 
 
 def contact(contact_id: str, **fields: object) -> dict[str, object]:
-    """A NORMALIZED_CONTACTS row: unspecified columns are None."""
-    unknown = set(fields) - set(schema.NORMALIZED_CONTACTS)
-    assert not unknown, f"not contract columns: {unknown}"
-    row: dict[str, object] = dict.fromkeys(schema.NORMALIZED_CONTACTS)
-    row.update(snapshot=SNAPSHOT, contact_id=contact_id, unsubscribed=False)
-    row.update(fields)
-    return row
+    return blank_contact(SNAPSHOT, contact_id, **fields)
 
 
 def frame(*rows: dict[str, object]) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=schema.NORMALIZED_CONTACTS)
+    return blank_contacts_frame(*rows)
 
 
 def clusters(result: pl.DataFrame) -> set[frozenset[str]]:
@@ -115,7 +111,8 @@ def test_same_email_in_other_case_with_a_surname_typo():
         )
     )
     assert clusters(result) == {frozenset({"h1", "h2"})}
-    assert evidence(result, "h2") == "rule=email;email=same;first=1.00;last=0.97"
+    # the shared mailbox spells Jansen: the Janssen on record h2 is a typo
+    assert evidence(result, "h2") == "rule=email;email=same;first=1.00;last=1.00;names=from_email"
 
 
 def test_german_umlaut_and_ae_oe_ue_spellings_with_the_same_mobile():
@@ -586,3 +583,88 @@ def test_survivor_then_smallest_contact_id():
     result = find_duplicate_clusters(_pair({}, {}))
     assert survivor(result) == "L1"
     assert result.filter(pl.col("is_survivor")).height == 1
+
+
+# --- short forms and mailboxes ----------------------------------------------------------------
+
+
+def test_european_and_greek_diminutives_and_short_forms_match_like_the_full_name():
+    result = find_duplicate_clusters(
+        frame(
+            contact("d1", first_name="Cornelis", last_name="Bakker", phone="+31619482736",
+                    phone_type="mobile"),
+            contact("d2", first_name="Kees", last_name="Bakker", phone="+31619482736",
+                    phone_type="mobile"),
+            contact("d3", first_name="Ιωάννης", last_name="Παπαδάκης",
+                    email="i.papadakis@otenet.gr"),
+            contact("d4", first_name="Giannis", last_name="Papadakis",
+                    email="I.Papadakis@otenet.gr"),
+            # a short form cut from the name (Jo: Johanna or Johannes) beside one address
+            contact("d5", first_name="Johanna", last_name="de Haan", email="jdehaan@kpnmail.nl"),
+            contact("d6", first_name="Jo", last_name="de Haan", email="jdehaan@kpnmail.nl"),
+        )
+    )  # fmt: skip
+    expected = {frozenset({"d1", "d2"}), frozenset({"d3", "d4"}), frozenset({"d5", "d6"})}
+    assert clusters(result) == expected
+    assert "first=nickname" in evidence(result, "d2")
+
+
+def test_an_initial_is_settled_by_the_records_own_mailbox():
+    home = {"last_name": "Faure", "phone": "+33479872336", "phone_type": "fixed_line"}
+    people = [
+        ("f1", "Céline", "celine.faure80@orange.fr"),
+        ("f2", "C.", "celine.faure@outlook.com"),
+        ("f3", "Claude", None),  # C. could be Claude too, but not by the mailbox
+    ]
+    result = find_duplicate_clusters(
+        frame(
+            *(contact(key, first_name=first, email=email, **home) for key, first, email in people)
+        )
+    )
+    assert clusters(result) == {frozenset({"f1", "f2"})}
+    assert evidence(result, "f2").endswith("first=1.00;last=1.00;names=from_email")
+
+
+# --- identifiers (DedupeConfig.identifiers, none in CRM exports) -------------------------------
+
+
+def _register(**config: object) -> pl.DataFrame:
+    def person(contact_id: str, first: str, **ids: str) -> dict[str, object]:
+        return {**contact(contact_id, first_name=first, last_name="Toseland"), **ids}
+
+    rows = [
+        # one person, given name replaced: national id and birth date agree, the address not
+        person("r1", "liam", ssid="4439847", dob="19100830", postcode="4702"),
+        person("r2", "abby", ssid="4439847", dob="19100830", postcode="2877"),
+        # twins: one birth date and one address, two ids and two names
+        person("r3", "noah", ssid="1234567", dob="19990101", postcode="2600"),
+        person("r4", "mia", ssid="7654321", dob="19990101", postcode="2600"),
+    ]
+    contacts = pl.DataFrame(rows).with_columns(pl.col("snapshot").cast(pl.Date))
+    return find_duplicate_clusters(
+        contacts, DedupeConfig(identifiers=("ssid", "dob", "postcode"), **config)
+    )
+
+
+def test_a_unique_identifier_with_another_one_and_the_surname_is_one_person():
+    assert _register().height == 0  # without knowing which identifier is a person's own
+    result = _register(unique_identifiers=("ssid",))
+    assert clusters(result) == {frozenset({"r1", "r2"})}  # the twins stay two
+    assert "rule=identifiers;ssid=same;dob=same" in evidence(result, "r1")
+    with pytest.raises(ValueError, match="unique_identifiers"):
+        _register(unique_identifiers=("passport",))
+
+
+def test_matching_keys_come_from_normalizations_functions_when_missing():
+    rows = frame(
+        contact("k1", first_name="Γιάννης", last_name="Παπαδάκης", company="Πήγασος Α.Ε.",
+                email="g.papadakis@pigasos.gr"),
+        contact("k2", first_name="Ioannis", last_name="Papadakis", company="Pigasos AE",
+                email="G.Papadakis@pigasos.gr"),
+    )  # fmt: skip
+    assert find_duplicate_clusters_with_stats(rows)[1]["matching_keys_from"] == "computed"
+    keyed = with_matching_keys(rows)
+    assert keyed.get_column("first_name_canonical").to_list() == ["ioannis", "ioannis"]
+    assert keyed.get_column("company_key").to_list() == ["pigasos", "pigasos"]
+    assert keyed.get_column("company_domain").to_list() == ["pigasos.gr", "pigasos.gr"]
+    assert find_duplicate_clusters_with_stats(keyed)[1]["matching_keys_from"] == "input"

@@ -10,21 +10,18 @@ import datetime as dt
 
 import polars as pl
 
-from hygiene_pipeline import schema
 from hygiene_pipeline.dedupe import find_duplicate_clusters
+from tests.builders import blank_contact, blank_contacts_frame
 
 SNAPSHOT = dt.date(2026, 11, 1)
 
 
 def contact(contact_id: str, **fields: object) -> dict[str, object]:
-    row: dict[str, object] = dict.fromkeys(schema.NORMALIZED_CONTACTS)
-    row.update(snapshot=SNAPSHOT, contact_id=contact_id, unsubscribed=False)
-    row.update(fields)
-    return row
+    return blank_contact(SNAPSHOT, contact_id, **fields)
 
 
 def clusters(*rows: dict[str, object]) -> set[frozenset[str]]:
-    result = find_duplicate_clusters(pl.DataFrame(list(rows), schema=schema.NORMALIZED_CONTACTS))
+    result = find_duplicate_clusters(blank_contacts_frame(*rows))
     grouped = result.group_by("cluster_id").agg(pl.col("contact_id"))
     return {frozenset(ids) for ids in grouped.get_column("contact_id").to_list()}
 
@@ -92,11 +89,15 @@ def test_family_members_on_one_landline_stay_apart_even_with_similar_first_names
     assert found == {frozenset({"h5", "h6"})}
 
 
-def test_a_family_address_shared_by_two_people_stays_apart():
-    shared = {"email": "familie.schneider@t-online.de", "phone": "+492119766940"}
+def test_an_address_shared_by_two_people_stays_apart():
+    family = {"email": "familie.schneider@t-online.de", "phone": "+492119766940"}
+    # an assistant at her manager's address keeps her own name: the mailbox settles no name
+    office = {"email": "pieter.jansen@havennoord.nl", "company": "Havenbedrijf Noord"}
     found = clusters(
-        contact("f1", first_name="Ursula", last_name="Schneider", **shared),
-        contact("f2", first_name="Klaus", last_name="Schneider", **shared),
+        contact("f1", first_name="Ursula", last_name="Schneider", **family),
+        contact("f2", first_name="Klaus", last_name="Schneider", **family),
+        contact("a1", first_name="Pieter", last_name="Jansen", **office),
+        contact("a2", first_name="Anna", last_name="Jansen", **office),
     )
     assert found == set()
 
@@ -150,3 +151,108 @@ def test_a_placeholder_phone_is_no_evidence():
                 email="john.jackson@hartwellengineering.co.uk", **drama),
     )  # fmt: skip
     assert found == set()
+
+
+# --- short forms: nicknames, initials, ambiguous diminutives ------------------------------------
+
+
+def household(key: str, last_name: str, phone: str, *first_names: str) -> list[dict[str, object]]:
+    """Records key1, key2 ... of one family on one landline."""
+    home = {"last_name": last_name, "phone": phone, "phone_type": "fixed_line"}
+    return [
+        contact(f"{key}{number}", first_name=first, **home)
+        for number, first in enumerate(first_names, start=1)
+    ]
+
+
+def test_an_initial_on_a_family_landline_joins_only_the_one_name_it_can_stand_for():
+    found = clusters(
+        *household("s", "Hartmann", "+492119766940", "Stefan", "Sabine", "S."),  # S.: either
+        *household("m", "de Boer", "+31505551234", "Maarten", "Els", "M"),  # M.: only Maarten
+    )
+    assert found == {frozenset({"m1", "m3"})}
+
+
+def test_a_known_nickname_on_a_landline_is_one_person_an_ambiguous_one_is_not():
+    found = clusters(
+        *household("w", "de Vries", "+31505550000", "Willem", "Wim"),
+        # Jo is Johannes or Johanna: with both in the house it stays apart from each
+        *household("j", "Bakker", "+31505559999", "Johannes", "Johanna", "Jo"),
+    )
+    assert found == {frozenset({"w1", "w2"})}
+
+
+def test_spellings_of_similar_names_are_not_nicknames_for_colleagues():
+    # Klaus / Claus and Anne / Anna share a canonical name but sound alike: two colleagues can
+    # carry them, so the company alone does not make them one (a pet name such as Uschi would).
+    firm = {"company": "Nordlicht Maschinenbau GmbH"}
+    found = clusters(
+        contact("s1", first_name="Klaus", last_name="Koch", **firm),
+        contact("s2", first_name="Claus", last_name="Koch", **firm),
+        contact("s3", first_name="Anne", last_name="Weiß", **firm),
+        contact("s4", first_name="Anna", last_name="Weiß", **firm),
+        contact("s5", first_name="Ursula", last_name="Schwarz", **firm),
+        contact("s6", first_name="Uschi", last_name="Schwarz", **firm),
+    )
+    assert found == {frozenset({"s5", "s6"})}
+
+
+# --- colleagues: surname typos, namesakes, two mailboxes ----------------------------------------
+
+
+def test_a_surname_one_letter_off_at_one_company_needs_the_records_own_mailbox_to_settle_it():
+    firm = {"company": "Kempenaar Installatietechniek B.V.", "job_title": "Teamleider"}
+    found = clusters(
+        # colleagues: Jansen and Janssen, no mailbox that says otherwise
+        contact("t1", first_name="Dirk", last_name="Jansen", **firm),
+        contact("t2", first_name="Dirk", last_name="Janssen", email="dirk.janssen@ziggo.nl",
+                **firm),
+        # a typo: the record's own address spells Kuipers
+        contact("t3", first_name="Inge", last_name="Kuipers", **firm),
+        contact("t4", first_name="Inge", last_name="Kuipesr", email="kuipers.inge@ziggo.nl",
+                **firm),
+        # a typo: two neighbouring letters swapped make no other surname
+        contact("t5", first_name="Jacobus", last_name="Smits", **firm),
+        contact("t6", first_name="Jacobus", last_name="Simts", **firm),
+    )  # fmt: skip
+    assert found == {frozenset({"t3", "t4"}), frozenset({"t5", "t6"})}
+
+
+def test_swapped_letters_in_a_first_name_are_another_name_and_jjansen_is_no_first_name():
+    found = clusters(
+        # Ian and Ina on one landline: a household, not a typo
+        *household("h", "Evans", "+441612281398", "Ian", "Ina"),
+        # jjansen@ spells J. and Jansen, not Jan: J. may still be Jan or Joost
+        *household("j", "Jansen", "+31104021740", "Jan", "Joost"),
+        contact("j3", first_name="J.", last_name="Jansen", email="jjansen1978@ziggo.nl",
+                phone="+31104021740", phone_type="fixed_line"),
+    )  # fmt: skip
+    assert found == set()
+
+
+def test_namesakes_at_one_company_with_other_job_titles_stay_apart():
+    firm = {"company": "Ιόνιο Ναυτιλιακή Ι.Κ.Ε."}
+    found = clusters(
+        contact("k1", first_name="Ιωάννης", last_name="Κωνσταντίνου", job_title="Λογιστής", **firm),
+        contact("k2", first_name="Ioannis", last_name="Konstantinou", job_title="IT Manager",
+                **firm),
+        contact("k3", first_name="Nikolaos", last_name="Georgiou", job_title="Λογιστής", **firm),
+        contact("k4", first_name="Νίκος", last_name="Γεωργίου", job_title="Λογιστής", **firm),
+    )  # fmt: skip
+    assert found == {frozenset({"k3", "k4"})}
+
+
+def test_a_third_record_cannot_bridge_two_mailboxes_at_one_company():
+    firm = {"company": "Akropolis Pliroforiki A.E."}
+    found = clusters(
+        contact("b1", first_name="Athanasios", last_name="Dimitriou",
+                email="athanasios.dimitriou@akropolis.gr", **firm),
+        contact("b2", first_name="Athanasios", last_name="Dimitriou",
+                email="athanasiosd@akropolis.gr", phone="+306996147052", phone_type="mobile",
+                **firm),
+        # b2's second record (same mobile) also looks like b1 by name and company alone
+        contact("b3", first_name="Athanasios", last_name="Dimitriou",
+                email="athanasios.dimitriou@gmail.com", phone="+306996147052",
+                phone_type="mobile", **firm),
+    )  # fmt: skip
+    assert found == {frozenset({"b2", "b3"})}

@@ -8,6 +8,9 @@ import pytest
 from hygiene_pipeline.matching_keys import (
     ascii_series,
     canonical_first_name,
+    diminutive_groups,
+    diminutive_table,
+    european_diminutives,
     name_keys,
     phonetic,
     to_ascii,
@@ -65,9 +68,50 @@ def test_nicknames_and_formal_names_share_one_canonical_both_ways(nickname, form
     assert canonical_first_name(formal) == formal
 
 
-@pytest.mark.parametrize("name", ["jan", "anna", "maria", "giorgos", "joost", "sanne"])
+@pytest.mark.parametrize("name", ["jan", "anna", "maria", "joost", "sanne", "marieke", "luuk"])
 def test_european_given_names_stay_themselves(name):
     assert canonical_first_name(name) == name
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [("Kees", "Cornelis"), ("Wim", "Willem"), ("Jaap", "Jacobus"), ("Piet", "Pieter"),
+     ("Jule", "Julia"), ("Sepp", "Josef"), ("Käthe", "Katharina"), ("Kathe", "Katharina"),
+     ("Paco", "Francisco"), ("Zé", "José"), ("Peppe", "Giuseppe"), ("Lasse", "Lars"),
+     ("Kasia", "Katarzyna"), ("Gosia", "Małgorzata"), ("Γιάννης", "Ιωάννης"),
+     ("Giannis", "Ioannis"), ("Γιάννης", "Ioannis"), ("Κώστας", "Konstantinos"),
+     ("Γωγώ", "Γεωργία"), ("Vasilis", "Βασίλειος")],
+)  # fmt: skip
+def test_european_diminutives_share_the_full_names_canonical(short, full):
+    # Greek in Greek script or in its ELOT transliteration, umlauts typed or not.
+    assert canonical_first_name(to_ascii(short)) == canonical_first_name(to_ascii(full))
+
+
+def test_a_full_name_in_the_table_is_not_turned_into_its_english_cousin():
+    # the English data set would say william; Bill and Wim must not become one name by it
+    assert canonical_first_name("willem") == "willem"
+    assert canonical_first_name("wim") == "willem"
+    assert canonical_first_name("bill") == "william"
+
+
+@pytest.mark.parametrize("form", ["jo", "cor", "andi", "uli", "conny", "nando", "popi", "voula"])
+def test_ambiguous_diminutives_stay_themselves(form):
+    # Jo: Johannes or Johanna; Cor: Cornelis or Cornelia; Πόπη: Καλλιόπη or Πολυξένη
+    assert european_diminutives()[form] is None
+    assert canonical_first_name(form) == form
+    assert len(diminutive_groups()[form]) == 2
+
+
+def test_diminutive_table_refuses_chains_and_bad_shapes():
+    with pytest.raises(ValueError, match="listed as forms of another name: \\['johan'\\]"):
+        diminutive_table({"nl": {"johannes": ["johan"], "johan": ["joop"]}}, "t.yaml")
+    with pytest.raises(ValueError, match="forms must be a list"):
+        diminutive_table({"nl": {"willem": "wim"}}, "t.yaml")
+    with pytest.raises(ValueError, match="expected languages"):
+        diminutive_table(["willem"], "t.yaml")
+    table, groups = diminutive_table({"nl": {"johannes": ["jo"]}, "de": {"johanna": ["jo"]}}, "t")
+    assert table == {"johannes": "johannes", "johanna": "johanna", "jo": None}
+    assert groups["jo"] == {"johannes", "johanna"}
 
 
 def test_phonetic_key_lets_spelling_variants_meet():
@@ -87,5 +131,5 @@ def test_name_keys_let_greek_and_latin_spellings_meet():
         pl.Series(["Παπαδόπουλος", "Papadopoulos", "Hendricks", "HENDRICKS"]),
     )
     rows = keys.rows()
-    assert rows[0] == rows[1] == ("giorgos", "papadopoulos", "giorgos", "PPTPLS")
+    assert rows[0] == rows[1] == ("giorgos", "papadopoulos", "georgios", "PPTPLS")
     assert rows[2][2:] == rows[3][2:] == ("robert", "HNTRKS")

@@ -7,25 +7,22 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from hygiene_pipeline import schema
 from hygiene_pipeline.dedupe import DedupeConfig, SurvivorRules, find_duplicate_clusters
 from hygiene_pipeline.dedupe_config import load_dedupe_config
 from hygiene_pipeline.merge_plan import MERGE_FIELDS, MERGE_PLAN, build_merge_plan, golden_records
 from hygiene_pipeline.store import HygieneStore, Purge
+from tests.builders import blank_contact, blank_contacts_frame
 
 SNAPSHOT = dt.date(2026, 11, 1)
 EMAIL = "chloe@lambert-design.fr"
 
 
 def contact(contact_id: str, **fields: object) -> dict[str, object]:
-    row: dict[str, object] = dict.fromkeys(schema.NORMALIZED_CONTACTS)
-    row.update(snapshot=SNAPSHOT, contact_id=contact_id, unsubscribed=False)
-    row.update(fields)
-    return row
+    return blank_contact(SNAPSHOT, contact_id, **fields)
 
 
 def frame(*rows: dict[str, object]) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=schema.NORMALIZED_CONTACTS)
+    return blank_contacts_frame(*rows)
 
 
 def _cluster() -> pl.DataFrame:
@@ -151,4 +148,17 @@ def test_dedupe_yaml_sets_survivor_rules_and_refuses_unknown_keys(tmp_path):
         load_dedupe_config(path)
     path.write_text("survivor:\n  rules: [newest]\n")
     with pytest.raises(ValueError, match="survivor: unknown survivor rule"):
+        load_dedupe_config(path)
+
+
+def test_dedupe_yaml_lists_identifiers_and_unique_identifiers(tmp_path):
+    path = tmp_path / "dedupe.yaml"
+    path.write_text(
+        "identifiers: [national_id, date_of_birth]\nunique_identifiers: [national_id]\n"
+    )
+    config = load_dedupe_config(path)
+    assert config.identifiers == ("national_id", "date_of_birth")
+    assert config.unique_identifiers == ("national_id",)
+    path.write_text("unique_identifiers: national_id\n")
+    with pytest.raises(ValueError, match="unique_identifiers must be a list"):
         load_dedupe_config(path)
