@@ -13,6 +13,9 @@ fi
 if [ ! -d /usr/share/fonts/truetype/liberation ]; then
   apt_packages+=(fonts-liberation)  # readable screenshots and report charts
 fi
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  apt_packages+=(postgresql)  # the PostgreSQL-instance test starts its own server on 127.0.0.1
+fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "== installing ${apt_packages[*]} with apt"
   $SUDO apt-get update -qq

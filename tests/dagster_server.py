@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,17 @@ class DagsterServer:
             raise RuntimeError(f"GraphQL errors: {answer['errors']}")
         return answer["data"]
 
+    def job_backfill(self, *selection: str, timeout: float = 300) -> None:
+        """Queue a backfill of the monthly job as a user types it (`--from A --to B`, or
+        `--partitions P`); the daemon launches its runs. A CLI error fails the test."""
+        done = subprocess.run(
+            [sys.executable, "-m", "dagster", "job", "backfill", "-w", "workspace.yaml",
+             "-j", "monthly_hygiene_job", *selection, "--noprompt"],
+            cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"job backfill failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+
     def runs(self) -> list[dict]:
         data = self.graphql(
             "{ runsOrError(limit: 200) { ... on Runs { results { runId status "
@@ -67,13 +78,36 @@ class DagsterServer:
 
 
 @contextlib.contextmanager
-def dagster_dev(data_dir: Path, home: Path, extra_env: dict[str, str]) -> Iterator[DagsterServer]:
-    """`dagster dev` over `data_dir`, with the project's dagster.yaml in a fresh `home`."""
+def dagster_dev(
+    data_dir: Path,
+    home: Path,
+    extra_env: dict[str, str],
+    *,
+    instance_yaml: str | None = None,
+    stopped_sensors: Sequence[str] = ("new_exports_sensor",),
+) -> Iterator[DagsterServer]:
+    """`dagster dev` over `data_dir`, with the project's dagster.yaml in a fresh `home`.
+
+    `instance_yaml`, when given, is written as the instance's dagster.yaml instead (for example
+    an instance stored in PostgreSQL). `stopped_sensors` are stopped in the instance before the
+    daemon starts: the exports sensor would otherwise launch a run for every month by itself and
+    mix its runs with the ones a test launches.
+    """
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    if instance_yaml is None:
+        shutil.copy(PROJECT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    else:
+        (home / "dagster.yaml").write_text(instance_yaml)
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "HYGIENE_DATA_DIR": str(data_dir),
            **extra_env}  # fmt: skip
+    for sensor in stopped_sensors:
+        stopped = subprocess.run(
+            [sys.executable, "-m", "dagster", "sensor", "stop", sensor, "-w", "workspace.yaml"],
+            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if stopped.returncode != 0:
+            raise RuntimeError(f"could not stop {sensor}: {stopped.stderr[-2000:]}")
     log = (home / "dagster-dev.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port)],
@@ -81,26 +115,49 @@ def dagster_dev(data_dir: Path, home: Path, extra_env: dict[str, str]) -> Iterat
     )  # fmt: skip
     server = DagsterServer(f"http://127.0.0.1:{port}", home, env)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{server.url}/server_info", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "dagster dev did not start: "
-                        + (home / "dagster-dev.log").read_text()[-3000:]
-                    ) from None
-                time.sleep(1)
+
+        def answers() -> None:
+            with urllib.request.urlopen(f"{server.url}/server_info", timeout=2):
+                pass
+
+        wait_until_up(answers, OSError, process, home / "dagster-dev.log", timeout=120)
         yield server
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
+        stop_process_group(process, signal.SIGTERM)
         log.close()
+
+
+def wait_until_up(
+    probe: Callable[[], None],
+    errors: type[Exception] | tuple[type[Exception], ...],
+    process: subprocess.Popen,
+    log: Path,
+    *,
+    timeout: float,
+) -> None:
+    """Call `probe` until it stops raising `errors`; a server that exits or stays silent past
+    `timeout` fails the test with the end of its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            probe()
+            return
+        except errors:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{process.args[:4]} did not start: " + log.read_text(errors="replace")[-3000:]
+                ) from None
+            time.sleep(0.5)
+
+
+def stop_process_group(process: subprocess.Popen, first: signal.Signals) -> None:
+    """Send `first` to a server started with start_new_session, then SIGKILL after 30 s: a
+    server's children (daemon, code servers, run workers) go with it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, first)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
