@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.metadata import preview
+from assets.metadata import StepTimer, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
@@ -31,10 +31,15 @@ def duplicate_clusters(
     snapshot = snapshot_of(context)
     store = hygiene.store()
     config = load_dedupe_config(hygiene.root / "dedupe.yaml")
-    contacts = store.read_partition("normalized_contacts", snapshot)
-    clusters, stats = find_duplicate_clusters_with_stats(contacts, config)
-    plan = build_merge_plan(contacts, clusters)
-    store.replace_partition(snapshot, {"duplicate_clusters": clusters, "merge_plan": plan})
+    timer = StepTimer()
+    with timer.step("read"):
+        contacts = store.read_partition("normalized_contacts", snapshot)
+    with timer.step("find_clusters"):
+        clusters, stats = find_duplicate_clusters_with_stats(contacts, config)
+    with timer.step("merge_plan"):
+        plan = build_merge_plan(contacts, clusters)
+    with timer.step("write"):
+        store.replace_partition(snapshot, {"duplicate_clusters": clusters, "merge_plan": plan})
     sizes = clusters.group_by("cluster_id").len()
     filled = plan.filter(pl.col("rule") == "filled_from_newest").height
     return dg.MaterializeResult(
@@ -57,5 +62,6 @@ def duplicate_clusters(
             "matching_keys_from": stats["matching_keys_from"],
             "merge_plan_rows": plan.height,
             "merge_plan_filled_fields": filled,
+            **timer.metadata(),
         }
     )

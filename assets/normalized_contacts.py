@@ -5,7 +5,7 @@ import os
 import dagster as dg
 import polars as pl
 
-from assets.metadata import counts_table, preview
+from assets.metadata import StepTimer, counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.raw_contacts import raw_contacts
 from assets.resources import HygieneResource
@@ -39,15 +39,21 @@ def normalized_contacts(
 ) -> dg.MaterializeResult:
     snapshot = snapshot_of(context)
     store = hygiene.store()
-    contacts, changes = normalize_with_changes(
-        store.read_partition("raw_contacts", snapshot),
-        export_files=store.read_partition("export_files", snapshot),  # how each file was read
-        default_region=default_region(),
-        vocabularies=load_vocabularies(hygiene.root),
-    )
-    store.replace_partition(
-        snapshot, {"normalized_contacts": contacts, "normalization_changes": changes}
-    )
+    timer = StepTimer()
+    with timer.step("read"):
+        raw = store.read_partition("raw_contacts", snapshot)
+        export_files = store.read_partition("export_files", snapshot)  # how each file was read
+    with timer.step("normalize"):
+        contacts, changes = normalize_with_changes(
+            raw,
+            export_files=export_files,
+            default_region=default_region(),
+            vocabularies=load_vocabularies(hygiene.root),
+        )
+    with timer.step("write"):
+        store.replace_partition(
+            snapshot, {"normalized_contacts": contacts, "normalization_changes": changes}
+        )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": contacts.height,
@@ -70,5 +76,6 @@ def normalized_contacts(
             "countries": counts_table(contacts, "country"),
             "changed_fields": changes.height,
             "changes_by_field": counts_table(changes, "field"),
+            **timer.metadata(),
         }
     )

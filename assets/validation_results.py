@@ -37,7 +37,8 @@ def validation_results(
     with timer.step("read"):
         contacts = store.read_partition("normalized_contacts", snapshot)
     with timer.step("validate"):  # DNS included: its own wall time is reported below
-        checker = with_cache(DomainChecker.from_env(hygiene.nameserver_setting), store)
+        resolver = DomainChecker.from_env(hygiene.nameserver_setting)
+        checker = with_cache(resolver, store)
         results = validate_contacts(contacts, today=today_of(context), domain_checker=checker)
     with timer.step("write"):
         store.replace_partition(snapshot, {"validation_results": results})
@@ -51,6 +52,7 @@ def validation_results(
             "dns_distinct_domains": dns.domains,
             "dns_domains_from_cache": dns.from_cache,
             "dns_queries_sent": dns.queries,
+            "dns_worker_processes": resolver.processes_used,
             "dns_verdicts_cached": dns.cached,
             "dns_wall_time_s": round(dns.lookup_seconds, 3),
             "dns_cache_wall_time_s": round(dns.cache_seconds, 3),

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _LOCK_HINT = re.compile(r"Conflicting lock is held in (?P<holder>.+?) \(PID (?P<pid>\d+)\)")
+_BATCH_ROWS = 122_880  # DuckDB's row group size
 
 
 class StoreLockedError(RuntimeError):
@@ -148,7 +150,7 @@ class HygieneStore:
             raise ValueError(f"rows for table {table} repeat a key {list(key)}")
         match = " AND ".join(f"{table}.{_quote(c)} = incoming_rows.{_quote(c)}" for c in key)
         with self.connect() as con:
-            con.register("incoming_rows", frame.to_arrow())
+            con.register("incoming_rows", _in_batches(frame))
             con.execute("BEGIN TRANSACTION")
             try:
                 _create_or_widen(con, table)
@@ -213,13 +215,20 @@ def _write_month(
     """Delete the month, then insert by column name, widening the table with any new column."""
     if frame.height and frame.get_column("snapshot").drop_nulls().unique().to_list() != [snapshot]:
         raise ValueError(f"rows for table {name} carry a snapshot other than {snapshot}")
-    con.register("incoming_rows", frame.to_arrow())
+    con.register("incoming_rows", _in_batches(frame))
     try:
         _create_or_widen(con, name)
         con.execute(f"DELETE FROM {name} WHERE snapshot = ?", [snapshot])
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows")
     finally:
         con.unregister("incoming_rows")
+
+
+def _in_batches(frame: pl.DataFrame) -> pa.Table:
+    """The frame as Arrow in row-group-sized batches: DuckDB scans batches in parallel, and a
+    single-batch table made a million-row insert twice as slow on two cores."""
+    table = frame.to_arrow()
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
 
 
 def _create_or_widen(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -253,3 +253,26 @@ def test_a_sharded_dnsmasq_answers_like_one_instance() -> None:
         "bestaat-niet.nl": "domain_not_found",
     }
     assert len(logged) == checker.queries_sent == 10  # canary, 6 MX, 2 A, 1 AAAA
+
+
+def test_worker_processes_answer_like_threads_and_count_every_query() -> None:
+    # Large months spread lookups over one process per core; the verdicts and the query count
+    # must not depend on it. process_min_domains=1 makes even this small zone use processes.
+    records = {f"bedrijf{i}.nl": [f"mx-host=bedrijf{i}.nl,mx.bedrijf{i}.nl,10"] for i in range(40)}
+    records["alleen-web.nl"] = ["host-record=alleen-web.nl,192.0.2.10"]
+    records["nullmx-winkel.nl"] = ["mx-host=nullmx-winkel.nl,.,0"]
+    domains = [*records, "bestaat-niet.nl"]
+    canary = ["mx-host=gmail.com,mx.gmail.com,10"]
+    with dnsmasq_cluster(records, front=canary, shards=2) as server:
+        threads = DomainChecker.from_env(server.address, **FAST)
+        by_threads = threads.check(domains)
+        before = len(server.queries())
+        processes = DomainChecker(parse_nameservers(server.address), process_min_domains=1, **FAST)
+        by_processes = processes.check(domains)
+        logged = len(server.queries()) - before
+    assert processes.processes_used >= 2, "this test needs a machine with two or more cores"
+    assert threads.processes_used == 0
+    assert by_processes == by_threads
+    assert list(by_processes) == domains
+    assert by_processes["bestaat-niet.nl"].detail == "domain_not_found"
+    assert logged == processes.queries_sent == threads.queries_sent
