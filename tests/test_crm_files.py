@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import stat
 from dataclasses import replace
 from datetime import date
@@ -81,6 +82,31 @@ def test_no_cell_can_run_as_a_formula():
         assert neutralize(dangerous).startswith("'")
     assert neutralize("anouk.visser@ziggo.nl") == "anouk.visser@ziggo.nl"
     assert neutralize(None) == ""
+
+
+def test_files_are_what_a_spreadsheet_reads_whatever_the_cells_hold(tmp_path):
+    # The files are written by polars; the bytes must be those of Python's csv module (minimal
+    # quoting, CRLF, BOM), which spreadsheets and CRM importers read, for every hostile cell.
+    hostile = ["=1+1", "+31 6 1234", "-2", "@SUM(A1)", "\tx", "\rx", "a,b", 'say "hi"',
+               "line\nbreak", "cr\rin", "ünïcödé", "'quoted", " padded ", "a;b", ""]  # fmt: skip
+    ids = [str(200 + number) for number in range(len(hostile))]
+    contacts = contacts_frame(
+        OCT, [{"contact_id": i, "email": e} for i, e in zip(ids, hostile, strict=True)]
+    )
+    prune = _prune([(i, "delete", [e or "erasure_request", "x"], None)
+                    for i, e in zip(ids, hostile, strict=True)])  # fmt: skip
+    erased = pl.DataFrame(schema={"snapshot": pl.Date, "contact_id": pl.String,
+                                  "source_file": pl.String})  # fmt: skip
+    out = tmp_path / "out"
+    write_crm_files(prune, contacts, erased, HUBSPOT_FILE, out)
+    expected = io.StringIO()
+    writer = csv.writer(expected)  # QUOTE_MINIMAL, "\r\n"
+    writer.writerow(["Record ID", "Email", "Reasons"])
+    for record, email in zip(ids, hostile, strict=True):
+        writer.writerow([neutralize(record), neutralize(email),
+                         neutralize(f"{email or 'erasure_request'}; x")])  # fmt: skip
+    written = (out / "hubspot-deletions.csv").read_bytes()
+    assert written == b"\xef\xbb\xbf" + expected.getvalue().encode("utf-8")
 
 
 def test_a_rerun_replaces_the_folder_and_files_are_owner_only(tmp_path):
