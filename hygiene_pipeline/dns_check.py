@@ -187,7 +187,7 @@ class DomainChecker:
         blocked = self._canary_failure(resolver)
         if blocked is not None:
             return dict.fromkeys(distinct, blocked)
-        processes = min(MAX_PROCESSES, len(os.sched_getaffinity(0)), len(distinct))
+        processes = min(MAX_PROCESSES, _usable_cores(), len(distinct))
         if len(distinct) >= self.process_min_domains and processes > 1:
             self.processes_used = processes
             return self._check_in_processes(distinct, processes)
@@ -305,6 +305,13 @@ class DomainChecker:
             if attempt == self.retries:
                 raise _Unavailable(why)
         raise AssertionError("unreachable")
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (its affinity on Linux; every core elsewhere, e.g. macOS)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _real_exchanges(answer: dns.resolver.Answer) -> list[str]:
