@@ -9,6 +9,14 @@ from assets.resources import HygieneResource
 from hygiene_pipeline.crm_files import write_crm_files
 from hygiene_pipeline.months import folder_name
 
+# What the files need of each table: a million-row month reads in a fraction of the time.
+_READS: dict[str, list[str] | None] = {
+    "prune_list": ["contact_id", "action", "reasons", "merge_into"],
+    "normalized_contacts": ["contact_id", "source_file", "email"],
+    "erased_contacts": ["contact_id", "source_file"],
+    "export_files": None,
+}
+
 
 @dg.asset(
     partitions_def=monthly_partitions,
@@ -31,8 +39,8 @@ def crm_import_files(
     timer = StepTimer()
     with timer.step("read"):
         tables = [
-            store.read_partition(name, snapshot)
-            for name in ("prune_list", "normalized_contacts", "erased_contacts", "export_files")
+            store.read_partition(name, snapshot, columns=columns)
+            for name, columns in _READS.items()
         ]
     with timer.step("write"):
         counts = write_crm_files(*tables, out_dir)

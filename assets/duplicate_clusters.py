@@ -7,7 +7,7 @@ from assets.metadata import StepTimer, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
-from hygiene_pipeline.dedupe import find_duplicate_clusters_with_stats
+from hygiene_pipeline.dedupe import find_duplicate_clusters_with_stats, input_columns
 from hygiene_pipeline.dedupe_config import load_dedupe_config
 from hygiene_pipeline.merge_plan import build_merge_plan
 
@@ -33,7 +33,9 @@ def duplicate_clusters(
     config = load_dedupe_config(hygiene.root / "dedupe.yaml")
     timer = StepTimer()
     with timer.step("read"):
-        contacts = store.read_partition("normalized_contacts", snapshot)
+        stored = set(store.columns("normalized_contacts"))
+        wanted = [name for name in input_columns(config) if name in stored]
+        contacts = store.read_partition("normalized_contacts", snapshot, columns=wanted or None)
     with timer.step("find_clusters"):
         clusters, stats = find_duplicate_clusters_with_stats(contacts, config)
     with timer.step("merge_plan"):

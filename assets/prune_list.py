@@ -58,8 +58,12 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
         )
     prune = outcome.prune_list
     with timer.step("read_for_checks"):
-        contacts = store.read_partition("normalized_contacts", snapshot)
-        clusters = store.read_partition("duplicate_clusters", snapshot)
+        contacts = store.read_partition(
+            "normalized_contacts", snapshot, columns=["contact_id", "email", "lifecycle_stage"]
+        )
+        clusters = store.read_partition(
+            "duplicate_clusters", snapshot, columns=["contact_id", "cluster_id", "is_survivor"]
+        )
     share = prune_safety.delete_share(prune, contacts)
     yield dg.MaterializeResult(
         metadata={

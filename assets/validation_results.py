@@ -8,7 +8,7 @@ from assets.partitions import monthly_partitions, snapshot_of, today_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.dns_cache import with_cache
 from hygiene_pipeline.dns_check import DomainChecker
-from hygiene_pipeline.validate import validate_contacts
+from hygiene_pipeline.validate import INPUT_COLUMNS, validate_contacts
 
 _PREVIEW = ["contact_id", "email_status", "email_reasons", "email_suggestion", "phone_status",
             "issues"]  # fmt: skip
@@ -35,7 +35,7 @@ def validation_results(
     store = hygiene.store()
     timer = StepTimer()
     with timer.step("read"):
-        contacts = store.read_partition("normalized_contacts", snapshot)
+        contacts = store.read_partition("normalized_contacts", snapshot, columns=INPUT_COLUMNS)
     with timer.step("validate"):  # DNS included: its own wall time is reported below
         resolver = DomainChecker.from_env(hygiene.nameserver_setting)
         checker = with_cache(resolver, store)

@@ -42,6 +42,7 @@ PLACEHOLDERS: tuple[str, ...] = (
 )  # fmt: skip
 _FORMS = "|".join(sorted(LEGAL_FORMS, key=len, reverse=True))
 _TRAILING_FORMS = rf"(?:\s+(?:{_FORMS}))+$"
+_FORM_LAST_WORDS = sorted({form.rsplit(" ", 1)[-1] for form in LEGAL_FORMS})
 # Only French forms are written before the name (SARL Dupont); "Sa Coma" is a place in Mallorca.
 _LEADING_FORMS = r"^(?:(?:sarl|sas|sasu|eurl|sci|snc|selarl)\s+)+"
 
@@ -61,14 +62,19 @@ def company_key(companies: pl.Series) -> pl.Series:
     """Matching key of each company (see the module doc); null when there is none."""
     display = pl.select(company_display_expr(pl.lit(companies))).to_series()
     folded = ascii_series(display.str.replace_all(r"[.'’]", "").str.replace_all("&", " "))
-    frame = folded.to_frame("folded")
-    words = (
-        pl.col("folded")
-        .str.replace_all(r"[^a-z0-9]+", " ")
-        .str.strip_chars()
-        .str.replace_all(r"\s+", " ")
+    spaced = (
+        folded.str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars().str.replace_all(r"\s+", " ")
     )
-    stripped = words.str.replace(_TRAILING_FORMS, "").str.replace(_LEADING_FORMS, "")
+    # Only a name whose last word ends some legal form can end with one: the regex, slow over
+    # a long alternation, runs on those alone (scatter writes into a copy).
+    may_end_in_form = spaced.str.extract(r"(\S+)$").is_in(_FORM_LAST_WORDS).fill_null(False)
+    without_trailing = spaced.clone().scatter(
+        may_end_in_form.arg_true(),
+        spaced.filter(may_end_in_form).str.replace(_TRAILING_FORMS, ""),
+    )
+    frame = pl.DataFrame({"words": spaced, "trailing": without_trailing})
+    words = pl.col("words")
+    stripped = pl.col("trailing").str.replace(_LEADING_FORMS, "")
     # A name that is only a legal form ("B.V.") keeps it rather than becoming nothing.
     kept = pl.when(stripped.str.len_chars() > 0).then(stripped).otherwise(words)
     key = kept.str.replace_all(" ", "")

@@ -56,8 +56,31 @@ def numeric_date_order(values: pl.Series) -> str:
     return AMBIGUOUS
 
 
-def parse_datetimes(expr: pl.Expr, *, day_first: bool) -> pl.Expr:
-    """Datetime (us, naive UTC for offset times) of every shape above; null when none fits."""
+def parse_datetimes(values: pl.Series, *, day_first: bool) -> pl.Series:
+    """Datetime (us, naive UTC for offset times) of every shape above; null when none fits.
+
+    Each shape is tried only on the values the shapes before it could not read: the first shape
+    that fits wins, as in a coalesce, but a million ISO dates cost one parse instead of fourteen.
+    """
+    text = pl.col("text")
+    pending = pl.DataFrame({"text": values.cast(pl.String)}).with_row_index("row")
+    pending = pending.filter(text.is_not_null())
+    read: list[pl.DataFrame] = []
+    for shape in _shapes(text, day_first=day_first):
+        if pending.height == 0:
+            break
+        tried = pending.with_columns(shape.alias("value"))
+        read.append(tried.filter(pl.col("value").is_not_null()).select("row", "value"))
+        pending = tried.filter(pl.col("value").is_null()).drop("value")
+    empty = pl.DataFrame(schema={"row": pl.UInt32(), "value": pl.Datetime("us")})
+    found = pl.concat([empty, *read])
+    rows = pl.DataFrame({"row": pl.arange(0, values.len(), eager=True, dtype=pl.UInt32())})
+    joined = rows.join(found, on="row", how="left", maintain_order="left")
+    return joined.get_column("value").alias(values.name)
+
+
+def _shapes(expr: pl.Expr, *, day_first: bool) -> list[pl.Expr]:
+    """One parser per accepted shape, in the order they are tried."""
     naive = [expr.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in _ISO_NAIVE]
     offset = [
         expr.str.to_datetime(fmt, strict=False, time_unit="us")
@@ -70,7 +93,7 @@ def parse_datetimes(expr: pl.Expr, *, day_first: bool) -> pl.Expr:
         .then(expr.cast(pl.Int64, strict=False).cast(pl.Datetime("ms")).cast(pl.Datetime("us")))
         .otherwise(None)
     )
-    return pl.coalesce([*naive, *offset, _numeric(expr, day_first=day_first), epoch_ms])
+    return [*naive, *offset, _numeric(expr, day_first=day_first), epoch_ms]
 
 
 def _numeric(expr: pl.Expr, *, day_first: bool) -> pl.Expr:

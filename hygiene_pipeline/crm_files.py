@@ -91,7 +91,7 @@ def write_crm_files(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     counts: dict[str, int] = {}
     try:
-        for fmt, id_header in sorted(set(records.select("format", "id_header").iter_rows())):
+        for fmt, id_header in sorted(records.select("format", "id_header").unique().iter_rows()):
             of_format = rows.filter(pl.col("format") == fmt)
             for action, stem in FILE_ACTIONS.items():
                 name = f"{fmt}-{stem}.csv"

@@ -17,6 +17,7 @@ import csv
 import io
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -132,9 +133,15 @@ class DelimitedExport:
 
     def table(self) -> ParsedTable:
         if not self.decoded.has_undecodable:
-            count = self._clean_record_count()
+            # polars parses on its own threads while the csv module checks every record here:
+            # the check holds the GIL, the parse does not, so the two overlap.
+            source = self.decoded.utf8()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                parsed = pool.submit(self._parse, source)
+                count = self._clean_record_count()
+                frame = parsed.result()
             if count is not None:
-                rows = self._polars(self.decoded.utf8(), count)
+                rows = self._agreeing(frame, count)
                 if rows is not None:
                     return self._table(rows, [], count, "fast")
         return self._record_by_record()
@@ -174,8 +181,12 @@ class DelimitedExport:
 
     def _polars(self, source: bytes, expected: int) -> pl.DataFrame | None:
         """polars' parse, trusted only if it agrees with the csv module on every record."""
+        return self._agreeing(self._parse(source), expected)
+
+    def _parse(self, source: bytes) -> pl.DataFrame | None:
+        """polars' reading of the whole text, or None where polars refuses it."""
         try:
-            frame = pl.read_csv(
+            return pl.read_csv(
                 source,
                 separator=self.delimiter,
                 has_header=True,
@@ -186,7 +197,10 @@ class DelimitedExport:
             )
         except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
             return None
-        if frame.columns != self.header or frame.height != expected:
+
+    def _agreeing(self, frame: pl.DataFrame | None, expected: int) -> pl.DataFrame | None:
+        """The frame with its record index if polars read the header and `expected` records."""
+        if frame is None or frame.columns != self.header or frame.height != expected:
             return None
         if frame.height and sum(frame.null_count().row(0)):
             return None  # a short row polars padded with nulls

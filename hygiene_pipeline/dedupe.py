@@ -37,6 +37,7 @@ from hygiene_pipeline.dedupe_keys import (
 )
 from hygiene_pipeline.dedupe_scoring import MATCH_RULES, DedupeConfig, score_pairs
 from hygiene_pipeline.dedupe_survivors import COMPLETENESS_FIELDS, SurvivorRules, choose_survivors
+from hygiene_pipeline.merge_plan import MERGE_FIELDS
 
 __all__ = [
     "DedupeConfig",
@@ -56,6 +57,15 @@ _REQUIRED_COLUMNS = tuple(
         )
     )
 )  # fmt: skip
+
+
+def input_columns(config: DedupeConfig | None = None) -> tuple[str, ...]:
+    """The contact columns deduplication and its merge plan read: a caller may load only these
+    (normalized_contacts has twice as many, and a million rows read in half the time)."""
+    identifiers = (config or DedupeConfig()).identifiers
+    return tuple(
+        dict.fromkeys((*_REQUIRED_COLUMNS, *MATCHING_KEY_COLUMNS, *identifiers, *MERGE_FIELDS))
+    )
 
 
 def find_duplicate_clusters(
@@ -117,7 +127,7 @@ def find_duplicate_clusters_with_stats(
         "matching_keys_from": matching_keys_source(contacts),
     }
     results = [schema.empty(schema.DUPLICATE_CLUSTERS)]
-    for part in rows.partition_by("snapshot", maintain_order=False):
+    for part in _per_snapshot(rows):
         result, part_stats = _dedupe_snapshot(part, config)
         results.append(result)
         _add_counts(stats, part_stats)
@@ -128,13 +138,9 @@ def find_duplicate_clusters_with_stats(
 
 def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataFrame, dict]:
     # Row numbers follow contact_id, so every tie below breaks the same way in any input order.
-    # A contact_id listed twice is ordered by its other fields for the same reason.
-    order = ["contact_id"]
-    if rows.get_column("contact_id").is_duplicated().any():
-        order = list(_REQUIRED_COLUMNS)
-        order.remove("contact_id")
-        order.insert(0, "contact_id")
-    rows = rows.sort(order, nulls_last=True).with_row_index("idx")
+    # The wide rows stay in input order: `row_of_idx` finds a record's row by its idx.
+    row_of_idx = _row_of_idx(rows)
+    rows = rows.with_columns(idx=row_of_idx.arg_sort())
 
     features = contact_features(rows, config.identifiers)
     pairs, block_stats = candidate_pairs(blocking_keys(features), config.block_cap)
@@ -152,8 +158,10 @@ def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataF
     root_of, cluster_stats = cluster_pairs(matches, config.max_cluster_size, apart)
     stats.update(cluster_stats)
 
-    links = best_links(matches, root_of)
-    members = rows.join(links, on="idx")
+    links = best_links(matches, root_of).sort("idx")
+    members = pl.concat(
+        [rows[row_of_idx.gather(links.get_column("idx"))], links.drop("idx")], how="horizontal"
+    )
     members = members.with_columns(
         cluster_id=pl.lit(CLUSTER_ID_PREFIX) + pl.col("contact_id").min().over("root")
     )
@@ -161,6 +169,30 @@ def _dedupe_snapshot(rows: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataF
     stats["clusters"] = result.get_column("cluster_id").n_unique()
     stats["clustered_contacts"] = result.height
     return result, stats
+
+
+def _per_snapshot(rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """`rows` split by snapshot; a single month (the asset's case) is not copied."""
+    if rows.get_column("snapshot").n_unique() <= 1:
+        return [rows] if rows.height else []
+    return rows.partition_by("snapshot", maintain_order=False)
+
+
+def _row_of_idx(rows: pl.DataFrame) -> pl.Series:
+    """The rows in contact_id order (row numbers): the i-th is the record with idx i.
+
+    A contact_id listed twice is ordered by its other fields, so ties break the same way in
+    any input order. Sorting row numbers is much cheaper than sorting the wide frame.
+    """
+    ids = rows.get_column("contact_id")
+    row_of_idx = ids.arg_sort(nulls_last=True)
+    in_order = ids.gather(row_of_idx)
+    if (in_order.head(-1) == in_order.tail(-1)).any():  # a contact_id listed twice
+        order = list(_REQUIRED_COLUMNS)
+        order.remove("contact_id")
+        order.insert(0, "contact_id")
+        row_of_idx = rows.select(pl.arg_sort_by(order, nulls_last=True)).to_series()
+    return row_of_idx
 
 
 def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:

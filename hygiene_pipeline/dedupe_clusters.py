@@ -26,15 +26,57 @@ def cluster_pairs(
 
     `matches` has columns a, b, score with a < b; `apart` (a, b with a < b) the pairs that must
     not share a cluster. Records that end up alone are left out.
+
+    A pair whose records match nothing else (most of them) is decided on its own, vectorized;
+    only the other pairs go through the greedy loop, which is where their order matters.
     """
+    if apart is None:
+        apart = pl.DataFrame(schema={"a": matches.schema["a"], "b": matches.schema["b"]})
+    ends = pl.concat([matches.get_column("a"), matches.get_column("b")])
+    once = ends.filter(ends.is_unique()).implode()
+    alone = pl.col("a").is_in(once) & pl.col("b").is_in(once)
+    root_of, stats = _join_lone_pairs(matches.filter(alone), max_cluster_size, apart)
+    rest = matches.filter(~alone)
+    records = pl.concat([rest.get_column("a"), rest.get_column("b")]).unique().implode()
+    rest_apart = apart.filter(pl.col("a").is_in(records) & pl.col("b").is_in(records))
+    rest_root_of, rest_stats = _greedy_clusters(rest, max_cluster_size, rest_apart)
+    root_of.update(rest_root_of)
+    return root_of, {name: stats[name] + rest_stats[name] for name in stats}
+
+
+def _join_lone_pairs(
+    pairs: pl.DataFrame, max_cluster_size: int, apart: pl.DataFrame
+) -> tuple[dict[int, int], dict[str, int]]:
+    """`cluster_pairs` for pairs whose records match nothing else: each joins unless a cluster
+    of two is too big or the two are known apart."""
+    pairs = pairs.select(a=pl.min_horizontal("a", "b"), b=pl.max_horizontal("a", "b"))
+    joined = pairs.join(apart.select("a", "b"), on=["a", "b"], how="anti")
+    refused_apart = pairs.height - joined.height
+    if max_cluster_size < 2:
+        joined, refused_apart = joined.clear(), 0
+    roots = joined.get_column("a").to_list()  # a < b: the smaller record is the root
+    root_of = dict(zip(roots, roots, strict=True))
+    root_of.update(zip(joined.get_column("b").to_list(), roots, strict=True))
+    stats = {
+        "refused_weak_links": 0,
+        "refused_oversized": pairs.height if max_cluster_size < 2 else 0,
+        "refused_apart": refused_apart,
+    }
+    return root_of, stats
+
+
+def _greedy_clusters(
+    matches: pl.DataFrame, max_cluster_size: int, apart: pl.DataFrame
+) -> tuple[dict[int, int], dict[str, int]]:
+    """The greedy average-linkage loop of `cluster_pairs` (see the module docstring)."""
     ordered = matches.sort(["score", "a", "b"], descending=[True, False, False])
     in_order = list(
         zip(ordered.get_column("a").to_list(), ordered.get_column("b").to_list(), strict=True)
     )
     linked = set(in_order)
-    kept_apart: set[tuple[int, int]] = set()
-    if apart is not None:
-        kept_apart = set(apart.select("a", "b").iter_rows())
+    kept_apart = set(
+        zip(apart.get_column("a").to_list(), apart.get_column("b").to_list(), strict=True)
+    )
     root_of: dict[int, int] = {}
     members: dict[int, list[int]] = {}
     refused_weak = refused_size = refused_apart = 0

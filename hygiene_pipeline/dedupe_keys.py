@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
 from hygiene_pipeline.companies import PLACEHOLDERS, company_key
@@ -180,18 +181,16 @@ def identifier_columns(features: pl.DataFrame) -> list[str]:
     return [name for name in features.columns if name.startswith(IDENTIFIER_PREFIX)]
 
 
-def _real_phone(phone: pl.Expr) -> pl.Expr:
+def _real_phone(phone: pl.Series) -> pl.Expr:
     """The phone unless it is a placeholder (drama ranges, 0612345678): those are no evidence.
 
-    Only numbers shared by 2+ records can link anything, so only those are checked.
+    Only numbers shared by 2+ records can link anything, so only those are checked, once per
+    distinct number (a placeholder is shared by hundreds).
     """
-    shared = phone.is_duplicated() & phone.is_not_null()
-    pattern = (
-        pl.when(shared)
-        .then(phone)
-        .map_elements(e164_placeholder_pattern, return_dtype=pl.String, skip_nulls=True)
-    )
-    return pl.when(pattern.is_null()).then(phone)
+    shared = phone.filter(phone.is_duplicated() & phone.is_not_null()).unique()
+    pattern = shared.map_elements(e164_placeholder_pattern, return_dtype=pl.String)
+    placeholders = shared.filter(pattern.is_not_null())
+    return pl.when(~pl.col("phone").is_in(placeholders.implode())).then(pl.col("phone"))
 
 
 def _with_name_forms(
@@ -229,7 +228,10 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     nickname-canonical first name, `last_full` every letter of the last name (particles kept:
     for spotting name-spelled emails), `last_phon` the phonetic last name (blocking).
     """
-    frame = with_matching_keys(contacts)
+    # Only the columns used below: every join then carries a narrow frame.
+    used = ("idx", "first_name", "last_name", "email", "phone", "phone_type", "company",
+            "job_title", *identifiers, *MATCHING_KEY_COLUMNS)  # fmt: skip
+    frame = with_matching_keys(contacts.select(_present(contacts, used)))
     frame = _with_name_forms(
         frame, "first_name", first_name_key, ("first", "first_de"), also="first_name_canonical",
         first_canon=first_name_key(pl.col("first_name_canonical")),
@@ -249,6 +251,7 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     frame = frame.join(titles, on="job_title", how="left", nulls_equal=True)
     email = pl.col("email").str.strip_chars().str.to_lowercase()
     domain = pl.col("company_domain").str.strip_chars().str.to_lowercase()
+    frame = frame.with_columns(pl.col("phone").str.strip_chars())
     frame = frame.select(
         "idx",
         "first",
@@ -260,21 +263,33 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
         "last_phon",
         *[_identifier(name) for name in identifiers],
         email=pl.when(email.str.contains("@")).then(email),
-        phone=_real_phone(pl.col("phone").str.strip_chars()),
+        phone=_real_phone(frame.get_column("phone")),
         mobile=pl.col("phone_type").fill_null("") == "mobile",
         company="company_squashed",
         title="title",
         corp_domain=pl.when(domain.str.len_chars() > 0).then(domain),
     )
-    frame = frame.with_columns(
-        local=pl.col("email").str.extract(r"^(.+)@[^@]+$").str.replace(r"\+.*$", ""),
-    )
+    frame = frame.with_columns(local=_local_part(pl.col("email")))
     # jan.jansen2@ is what a namesake gets when jan.jansen@ is taken: 1-2 trailing digits do
     # not make a name-spelled local part personal (a year, jjansen1978, does).
     local_core = pl.col("local").str.replace_all(r"[^a-z0-9]", "")
     frame = frame.with_columns(local_core=local_core.str.replace(r"(\D)\d{1,2}$", "${1}"))
-    frame = frame.with_columns(personal_local=_personal_local()).drop("local_core")
+    frame = _with_personal_local(frame).drop("local_core")
     return _with_initial_choices(frame).sort("idx")
+
+
+def _present(frame: pl.DataFrame, names: tuple[str, ...]) -> list[str]:
+    """`names` that are columns of `frame`, each once, in order."""
+    return [name for name in dict.fromkeys(names) if name in frame.columns]
+
+
+def _local_part(email: pl.Expr) -> pl.Expr:
+    """What `^(.+)@[^@]+$` captures (all before the last @, on one line), without its +tag.
+
+    A match test and a replace are much cheaper than a capture group over a million addresses.
+    """
+    has_local = email.str.contains(r"^[^\n]+@[^@]+$")
+    return pl.when(has_local).then(email.str.replace(r"@[^@]+$", "").str.replace(r"\+.*$", ""))
 
 
 _INITIAL_CONTEXTS = ("company", "phone", "corp_domain")
@@ -290,8 +305,12 @@ def _with_initial_choices(frame: pl.DataFrame) -> pl.DataFrame:
     initials = frame.filter(initial).select("idx", "last", "first", *_INITIAL_CONTEXTS)
     counts = []
     for context in _INITIAL_CONTEXTS:
+        # Only full names at a company, phone or domain some initial has can count for it.
+        shared = pl.col(context).is_in(initials.get_column(context).drop_nulls().implode())
         full_names = (
-            frame.filter(~initial & pl.col(context).is_not_null() & pl.col("last").is_not_null())
+            frame.filter(
+                ~initial & pl.col(context).is_not_null() & shared & pl.col("last").is_not_null()
+            )
             .group_by(context, "last", first=pl.col("first").str.slice(0, 1))
             .agg(choices=pl.col("first_canon").fill_null(pl.col("first")).n_unique())
         )
@@ -302,13 +321,50 @@ def _with_initial_choices(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(per_record, on="idx", how="left")
 
 
-def _personal_local() -> pl.Expr:
-    """The email local part (needs column local_core) when it says something about the person.
+def _with_personal_local(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add `personal_local`: the email local part (needs columns idx, local, local_core) when it
+    says something about the person.
 
     Role boxes (info@) and local parts spelled from the name itself (jan.jansen@, jjansen@) are
     shared by namesakes, so they are not evidence; "jansen.j1978" or "bolle" are.
+
+    The cheap tests run on every record; the 60 exact spellings (`_spelled_from_name`) only on
+    the few records that those tests leave undecided.
     """
     local, core = pl.col("local"), pl.col("local_core")
+    long_enough = (core.str.len_chars() >= 5) & ~local.is_in(ROLE_ACCOUNTS)
+    # A digit (a year, jjansen1978) makes even a name-spelled local part personal.
+    digits = core.str.contains(r"\d")
+    frame = frame.with_columns(_undecided=long_enough & ~digits & ~_holds_name_part())
+    spelled = frame.filter("_undecided").filter(_spelled_from_name()).get_column("idx")
+    from_name = pl.col("idx").is_in(spelled.implode())
+    usable = (long_enough & digits) | (pl.col("_undecided") & ~from_name)
+    return frame.with_columns(personal_local=pl.when(usable).then(local)).drop("_undecided")
+
+
+def _holds_name_part() -> pl.Expr:
+    """The local part (column local_core) holds the first name or the last name's first three
+    letters, or a name is unreadable: possibly spelled from the name."""
+    core = pl.col("local_core")
+    # Transliterations differ (Λαμπράκη: lampraki or lambraki), so a local part holding the first
+    # name or the last name's first three letters counts as spelled from the name too.
+    holds = []
+    for name in ("first", "first_canon", "last", "last_full"):
+        part = pl.col(name).fill_null("")
+        part = part.str.slice(0, 3) if name.startswith("last") else part
+        holds.append((part.str.len_chars() >= 3) & core.str.contains(part, literal=True))
+    # A name still in another script (no transliteration available) cannot be checked against an
+    # ASCII local part: treat the local part as possibly spelled from the name.
+    unreadable = [
+        pl.col(name).fill_null("").str.contains(r"[^a-z]") for name in ("first", "last_full")
+    ]
+    return pl.any_horizontal(*holds, *unreadable)
+
+
+def _spelled_from_name() -> pl.Expr:
+    """The local part (column local_core) is one of the usual spellings of the name: jan.jansen,
+    jansenjan, jjansen, jansenj, janj, jjan, jan, jansen (in every spelling of the names)."""
+    core = pl.col("local_core")
     spellings = []
     for first_column in ("first", "first_de", "first_canon"):
         for last_column in ("last", "last_de", "last_full"):
@@ -316,44 +372,37 @@ def _personal_local() -> pl.Expr:
             f1, l1 = first.str.slice(0, 1), last.str.slice(0, 1)
             spellings += [first + last, last + first, f1 + last, last + f1, first + l1, l1 + first]
             spellings += [first, last]
-    from_name = pl.any_horizontal([core == spelling for spelling in spellings])
-    # Transliterations differ (Λαμπράκη: lampraki or lambraki), so a local part holding the first
-    # name or the last name's first three letters counts as spelled from the name too.
-    for name in ("first", "first_canon", "last", "last_full"):
-        part = pl.col(name).fill_null("")
-        part = pl.when(name.startswith("last")).then(part.str.slice(0, 3)).otherwise(part)
-        from_name = from_name | (
-            (part.str.len_chars() >= 3) & core.str.contains(part, literal=True)
-        )
-    # A name still in another script (no transliteration available) cannot be checked against an
-    # ASCII local part: treat the local part as possibly spelled from the name.
-    unreadable = pl.any_horizontal(
-        pl.col(name).fill_null("").str.contains(r"[^a-z]") for name in ("first", "last_full")
-    )
-    from_name = from_name | unreadable
-    usable = (
-        (core.str.len_chars() >= 5)
-        & ~local.is_in(ROLE_ACCOUNTS)
-        & (core.str.contains(r"\d") | ~from_name)
-    )
-    return pl.when(usable).then(local)
+    return pl.any_horizontal([core == spelling for spelling in spellings])
 
 
-def _name_keys(features: pl.DataFrame) -> pl.DataFrame:
-    """Long frame (idx, name_key, ...): last name's first 4 letters + first initial.
+def _name_keys() -> list[pl.Expr]:
+    """The name keys of a record: last name's first 4 letters + first initial.
 
     Emitted for the ASCII and the other umlaut spelling, in the swapped order too (first name in
     the last-name field), and as phonetic last name + initial of the nickname-canonical first
     name, so Müller/Mueller, swapped names, Meyer/Meijer and Kees/Cornelis land in one block.
     """
-    context = ("idx", "company", "personal_local", *identifier_columns(features))
     keys = []
     for first, last in (("first", "last"), ("first_de", "last_de")):
         keys.append(pl.col(last).str.slice(0, 4) + pl.col(first).str.slice(0, 1))
         keys.append(pl.col(first).str.slice(0, 4) + pl.col(last).str.slice(0, 1))
     keys.append(pl.lit("~") + pl.col("last_phon") + pl.col("first_canon").str.slice(0, 1))
-    parts = [features.select(*context, name_key=key) for key in keys]
-    return pl.concat(parts).drop_nulls("name_key").unique(["idx", "name_key"])
+    return keys
+
+
+def rows_of(keys: pl.Series, wanted: pl.Series) -> pl.Series:
+    """For each value of `wanted`, the row of `keys` that holds it; null where none does.
+
+    `keys` are distinct non-negative integers of modest size (record idx, plan slots): a
+    lookup table indexed by value stands in for a hash join, which costs far more at a million
+    rows.
+    """
+    key_values, wanted_values = keys.to_numpy(), wanted.to_numpy()
+    size = max(int(key_values.max(initial=0)), int(wanted_values.max(initial=0))) + 1
+    row_of = np.full(size, -1, dtype=np.int64)
+    row_of[key_values] = np.arange(key_values.size)
+    rows = pl.Series(wanted.name, row_of[wanted_values])
+    return pl.select(pl.when(rows >= 0).then(rows)).to_series()
 
 
 def key_hash(*columns: str) -> pl.Expr:
@@ -384,25 +433,62 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
       alone and with the name key.
     """
 
-    def block(frame: pl.DataFrame, block_type: str, *columns: str) -> pl.DataFrame:
-        return frame.select(
+    name_keys = [f"name_key_{position}" for position in range(len(_name_keys()))]
+    frame = features.with_columns(
+        key.alias(name) for key, name in zip(_name_keys(), name_keys, strict=True)
+    )
+    parts = [
+        _block(frame, "email", [key_hash("email")]),
+        _block(frame, "phone", [key_hash("phone")]),
+        _block(frame, "name+company", [key_hash(name, "company") for name in name_keys]),
+        _block(frame, "name+local", [key_hash(name, "personal_local") for name in name_keys]),
+    ]
+    identifiers = []
+    for position, column in enumerate(identifier_columns(features)):
+        tagged = pl.concat_str(pl.lit(f"{position}:"), pl.col(column))
+        frame = frame.with_columns(tagged.alias(f"identifier_{position}"))
+        identifiers.append(column)
+    parts.append(
+        _block(frame, "identifier", [key_hash(f"identifier_{n}") for n in range(len(identifiers))])
+    )
+    parts.append(
+        _block(
+            frame,
+            "name+identifier",
+            [key_hash(name, column) for column in identifiers for name in name_keys],
+        )
+    )
+    return pl.concat(parts)
+
+
+def _block(frame: pl.DataFrame, block_type: str, keys: list[pl.Expr]) -> pl.DataFrame:
+    """Rows (block_type, key, idx) of one block type: each record's distinct non-null keys.
+
+    A record's keys are made distinct within its own row (a name key often equals its umlaut
+    form), which is much cheaper than a `unique` over millions of (key, idx) rows.
+    """
+    if not keys:
+        return pl.DataFrame(
+            schema={"block_type": pl.UInt8, "key": pl.UInt64, "idx": frame.schema["idx"]}
+        )
+    columns = [f"_key_{position}" for position in range(len(keys))]
+    hashed = frame.select(
+        "idx", *[key.alias(name) for key, name in zip(keys, columns, strict=True)]
+    )
+    distinct = []
+    for position, name in enumerate(columns):
+        earlier = [(pl.col(name) != pl.col(other)).fill_null(True) for other in columns[:position]]
+        distinct.append(pl.when(pl.all_horizontal(pl.lit(True), *earlier)).then(name).alias(name))
+    return (
+        hashed.select("idx", *distinct)
+        .unpivot(index="idx", value_name="key")
+        .drop_nulls("key")
+        .select(
             block_type=pl.lit(BLOCK_TYPES.index(block_type), dtype=pl.UInt8),
-            key=key_hash(*columns),
+            key="key",
             idx="idx",
         )
-
-    names = _name_keys(features)
-    parts = [
-        block(features, "email", "email"),
-        block(features, "phone", "phone"),
-        block(names, "name+company", "name_key", "company"),
-        block(names, "name+local", "name_key", "personal_local"),
-    ]
-    for position, column in enumerate(identifier_columns(features)):
-        tagged = pl.concat_str(pl.lit(f"{position}:"), pl.col(column)).alias("identifier")
-        parts.append(block(features.with_columns(tagged), "identifier", "identifier"))
-        parts.append(block(names.with_columns(tagged), "name+identifier", "name_key", column))
-    return pl.concat(parts).drop_nulls("key").unique()
+    )
 
 
 def candidate_pairs(keys: pl.DataFrame, block_cap: int) -> tuple[pl.DataFrame, dict]:
@@ -411,32 +497,36 @@ def candidate_pairs(keys: pl.DataFrame, block_cap: int) -> tuple[pl.DataFrame, d
     A bigger block (a placeholder phone on 500 rows, info@ on a whole company) is not evidence
     and would cost n² comparisons, so it is skipped and counted.
     """
-    sizes = keys.group_by("block_type", "key").agg(size=pl.len())
-    per_type = (
-        sizes.group_by("block_type")
-        .agg(
-            blocks=(pl.col("size") >= 2).sum(),
-            skipped_blocks=(pl.col("size") > block_cap).sum(),
-            skipped_block_rows=pl.col("size").filter(pl.col("size") > block_cap).sum(),
-        )
-        .sort("block_type")
-    )
     stats = {
         block_type: {"blocks": 0, "skipped_blocks": 0, "skipped_block_rows": 0}
         for block_type in BLOCK_TYPES
     }
-    for row in per_type.iter_rows(named=True):
-        stats[BLOCK_TYPES[row["block_type"]]] = {
-            "blocks": int(row["blocks"]),
-            "skipped_blocks": int(row["skipped_blocks"]),
-            "skipped_block_rows": int(row["skipped_block_rows"] or 0),
+    idx_type = keys.schema["idx"]
+    parts = [pl.DataFrame(schema={"a": idx_type, "b": idx_type})]
+    # One block type at a time: grouping and joining on the single 64-bit key is much cheaper
+    # than on (block_type, key).
+    for (block_type,), part in sorted(keys.partition_by("block_type", as_dict=True).items()):
+        sizes = part.group_by("key").agg(size=pl.len())
+        size = pl.col("size")
+        counts = sizes.select(
+            blocks=(size >= 2).sum(),
+            skipped_blocks=(size > block_cap).sum(),
+            skipped_block_rows=size.filter(size > block_cap).sum(),
+        )
+        stats[BLOCK_TYPES[block_type]] = {
+            name: int(counts.item(0, name)) for name in counts.columns
         }
-    usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= block_cap))
-    members = keys.join(usable.select("block_type", "key"), on=["block_type", "key"], how="semi")
-    pairs = (
-        members.join(members, on=["block_type", "key"], suffix="_b")
+        usable = sizes.filter((size >= 2) & (size <= block_cap)).get_column("key")
+        parts.append(_pairs_in_blocks(part.filter(pl.col("key").is_in(usable.implode()))))
+    pairs = pl.concat(parts).unique()
+    return pairs, stats
+
+
+def _pairs_in_blocks(members: pl.DataFrame) -> pl.DataFrame:
+    """Pairs (a, b), a < b, of records sharing a `key`."""
+    members = members.select("key", "idx")
+    return (
+        members.join(members, on="key", suffix="_b")
         .filter(pl.col("idx") < pl.col("idx_b"))
         .select(a="idx", b="idx_b")
-        .unique()
     )
-    return pairs, stats

@@ -40,7 +40,12 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from hygiene_pipeline.dedupe_keys import IDENTIFIER_PREFIX, identifier_columns, key_hash
+from hygiene_pipeline.dedupe_keys import (
+    IDENTIFIER_PREFIX,
+    identifier_columns,
+    key_hash,
+    rows_of,
+)
 from hygiene_pipeline.dedupe_survivors import SurvivorRules
 from hygiene_pipeline.matching_keys import diminutive_groups, phonetic_series
 
@@ -133,10 +138,7 @@ def name_similarities(pairs: pl.DataFrame) -> pl.DataFrame:
     x, y = pl.col("x"), pl.col("y")
     # Two letters swapped in a short name (Bos / Bso, Wit / Wti) costs Jaro-Winkler a lot; the
     # same letters in another order, starting alike, is a typo.
-    letters = [
-        pairs.get_column(side).str.split("").list.sort().list.join("").alias(side)
-        for side in ("x", "y")
-    ]
+    letters = [_sorted_letters(pairs.get_column(side)) for side in ("x", "y")]
     anagram = pl.select(
         (letters[0] == letters[1])
         & (pairs.get_column("x").str.slice(0, 1) == pairs.get_column("y").str.slice(0, 1))
@@ -166,6 +168,14 @@ def name_similarities(pairs: pl.DataFrame) -> pl.DataFrame:
         related=related & ~initial,
         transposed=transposed,
     )
+
+
+def _sorted_letters(names: pl.Series) -> pl.Series:
+    """Each name's letters in alphabetical order (bos, bso: bos), sorted once per distinct name:
+    names repeat across hundreds of thousands of pairs."""
+    distinct = names.unique()
+    letters = distinct.str.split("").list.sort().list.join("")
+    return names.replace_strict(distinct, letters, default=None, return_dtype=pl.String)
 
 
 def _one_transposition(x: pl.Series, y: pl.Series) -> pl.Series:
@@ -236,8 +246,8 @@ def _name_vocabulary(features: pl.DataFrame) -> pl.DataFrame:
     vocabulary = (
         pl.concat(
             [
-                features.select(plain="first", de="first_de", alt="first_canon"),
-                features.select(plain="last", de="last_de", alt="last_full"),
+                features.select(plain="first", de="first_de", alt="first_canon").unique(),
+                features.select(plain="last", de="last_de", alt="last_full").unique(),
             ]
         )
         .filter(pl.col("plain").is_not_null())
@@ -247,6 +257,20 @@ def _name_vocabulary(features: pl.DataFrame) -> pl.DataFrame:
         .with_row_index("name_id")
     )
     return vocabulary.with_columns(phonetic_series(vocabulary.get_column("plain")).alias("phon"))
+
+
+def _spellings_key(*columns: str) -> pl.Expr:
+    """One string for a name's three spellings. They are letters only (`dedupe_keys`), so the
+    separator keeps them apart: a lookup on one column, not a join on three."""
+    return pl.concat_str(columns, separator="\x1f")
+
+
+def _name_id(vocabulary: pl.DataFrame, *spellings: str) -> pl.Expr:
+    """The vocabulary's name_id of the name spelled in columns `spellings`; null for none."""
+    keys = vocabulary.select(_spellings_key(*_FORMS)).to_series()
+    return _spellings_key(*spellings).replace_strict(
+        keys, vocabulary.get_column("name_id"), default=None
+    )
 
 
 def score_pairs(
@@ -275,13 +299,14 @@ def score_pairs(
         pl.col("first_de", "first_canon").fill_null(pl.col("first")),
         pl.col("last_de", "last_full").fill_null(pl.col("last")),
     )
-    exact = (
-        spelled.join(vocabulary.rename({"name_id": "first_id"}), how="left",
-                     left_on=["first", "first_de", "first_canon"], right_on=list(_FORMS))
-        .join(vocabulary.rename({"name_id": "last_id"}), how="left",
-              left_on=["last", "last_de", "last_full"], right_on=list(_FORMS))
-        .select("idx", "first_id", "last_id", "mobile", "initial_choices", *exact_fields)
-    )  # fmt: skip
+    exact = spelled.select(
+        "idx",
+        _name_id(vocabulary, "first", "first_de", "first_canon").alias("first_id"),
+        _name_id(vocabulary, "last", "last_de", "last_full").alias("last_id"),
+        "mobile",
+        "initial_choices",
+        *exact_fields,
+    )
     frame = _join_sides(pairs.select("a", "b"), exact)
     frame = frame.with_columns(agreement).filter("possible")
     frame = _with_identifier_typos(frame, identifier_columns(features))
@@ -315,10 +340,14 @@ def _with_names_from_mailbox(
     same_first = (pl.col("first") >= 0.99) | pl.col("first_nickname")
     last_typo = (pl.col("last") >= last_min) & (pl.col("last") < 1.0)
     unsure = (~pl.col("swapped") & (initial | (same_first & last_typo))).fill_null(False)
-    names = features.select(
-        "idx", "first", "last", mailbox=pl.col("local").str.replace_all(r"[^a-z]", "")
+    rows = pl.int_range(pl.len(), dtype=pl.UInt32)
+    subset = _join_sides(
+        frame.select("a", "b", row=rows, unsure=unsure).filter("unsure").drop("unsure"),
+        features.select("idx", "first", "last", "local"),
+    ).with_columns(
+        pl.col(f"local_{side}").str.replace_all(r"[^a-z]", "").alias(f"mailbox_{side}")
+        for side in "ab"
     )
-    subset = _join_sides(frame.filter(unsure).select("a", "b"), names)
 
     def spells(side: str, name: str, min_length: int = 3) -> pl.Expr:
         part = pl.col(name)
@@ -340,21 +369,17 @@ def _with_names_from_mailbox(
 
     first_a, last_a = settled_by("a", "b")
     first_b, last_b = settled_by("b", "a")
-    settled = subset.select(
-        "a",
-        "b",
-        first_settled=(first_a | first_b).fill_null(False),
-        last_settled=(last_a | last_b).fill_null(False),
-    )
-    frame = frame.join(settled, on=["a", "b"], how="left")
-    first_settled = initial & pl.col("first_settled").fill_null(False)
-    last_settled = ~initial & pl.col("last_settled").fill_null(False)
+    # The rows (of `frame`) whose first or last name the mailboxes settle.
+    first_rows = subset.filter(first_a | first_b).get_column("row").implode()
+    last_rows = subset.filter(last_a | last_b).get_column("row").implode()
+    first_settled = initial & rows.is_in(first_rows)
+    last_settled = ~initial & rows.is_in(last_rows)
     return frame.with_columns(
         first=pl.when(first_settled).then(1.0).otherwise("first"),
         last=pl.when(last_settled).then(1.0).otherwise("last"),
         first_initial=initial & ~first_settled,
         name_from_email=first_settled | last_settled,
-    ).drop("first_settled", "last_settled")
+    )
 
 
 def _with_identifier_typos(frame: pl.DataFrame, identifiers: list[str]) -> pl.DataFrame:
@@ -396,10 +421,24 @@ def _with_identifier_typos(frame: pl.DataFrame, identifiers: list[str]) -> pl.Da
 
 
 def _join_sides(pairs: pl.DataFrame, per_record: pl.DataFrame) -> pl.DataFrame:
-    """Attach `per_record` columns to both ends of each pair, suffixed _a and _b."""
-    return pairs.join(
-        per_record.rename(lambda name: f"{name}_a"), left_on="a", right_on="idx_a"
-    ).join(per_record.rename(lambda name: f"{name}_b"), left_on="b", right_on="idx_b")
+    """Attach `per_record` columns to both ends of each pair, suffixed _a and _b.
+
+    Like an inner join of a and b on `per_record`'s (unique) idx, but as a lookup by row
+    (`rows_of`): hash-joining hundreds of thousands of pairs twice is the slow part otherwise.
+    Pairs with an end missing from `per_record` are dropped; the pairs keep their order.
+    """
+    idx = per_record.get_column("idx")
+    rows_a, rows_b = (rows_of(idx, pairs.get_column(end)) for end in ("a", "b"))
+    found = rows_a.is_not_null() & rows_b.is_not_null()
+    values = per_record.drop("idx")
+    return pl.concat(
+        [
+            pairs.filter(found),
+            values[rows_a.filter(found)].rename(lambda name: f"{name}_a"),
+            values[rows_b.filter(found)].rename(lambda name: f"{name}_b"),
+        ],
+        how="horizontal",
+    )
 
 
 def _with_name_similarities(

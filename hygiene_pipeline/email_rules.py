@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import polars as pl
 import pycountry
 from disposable_email_domains import blocklist as _DISPOSABLE
 from email_validator import EmailNotValidError, validate_email
@@ -157,41 +158,115 @@ def check_syntax(email: str) -> AddressSyntax:
 
 # A plain lower-case ASCII dot-atom local part: for these, email-validator's verdict depends only
 # on the domain and the length, so the domain can be validated once for all its addresses.
-_PLAIN_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+# Anchored for polars (Rust regex: `$` is the very end, as with re.fullmatch).
+_PLAIN_LOCAL = r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$"
 _MAX_LOCAL, _MAX_ADDRESS = 64, 254
+
+SYNTAX_COLUMNS: dict[str, pl.DataType] = {
+    "email": pl.String(),
+    "error": pl.String(),  # null when the syntax is fine; then the AddressSyntax fields follow
+    "local_part": pl.String(),
+    "domain": pl.String(),
+    "ascii_domain": pl.String(),
+    "smtputf8": pl.Boolean(),
+}
+_DOMAIN_COLUMNS: dict[str, pl.DataType] = {
+    "_domain": pl.String(),
+    "_domain_error": pl.String(),
+    "_unicode_domain": pl.String(),
+    "_ascii_domain": pl.String(),
+    "_domain_smtputf8": pl.Boolean(),
+    "_longest_domain": pl.Int64(),
+}
 
 
 def check_syntax_many(emails: Iterable[str]) -> dict[str, AddressSyntax]:
-    """`check_syntax` for many addresses, validating each distinct domain only once.
+    """`check_syntax` for many addresses (see `check_syntax_frame`), as a dict per address."""
+    distinct = pl.Series("email", list(emails), dtype=pl.String()).unique(maintain_order=True)
+    return {
+        row[0]: AddressSyntax(*row[1:])
+        for row in check_syntax_frame(distinct).select(list(SYNTAX_COLUMNS)).iter_rows()
+    }
+
+
+def check_syntax_frame(emails: pl.Series) -> pl.DataFrame:
+    """`check_syntax` of each address, as SYNTAX_COLUMNS rows in the order of `emails` (no nulls).
 
     email-validator spends most of its time on the domain (IDNA, UTS #46), and a month of
-    contacts has far fewer domains than addresses. Plain lower-case ASCII local parts take this
-    shortcut; anything else (quotes, Unicode, odd lengths, bad domains) gets the full check, so
-    the result is the same as calling `check_syntax` on each address.
+    contacts has far fewer domains than addresses. Plain lower-case ASCII local parts take a
+    shortcut: the split and the checks on the local part run on the whole column, and
+    email-validator sees each of their distinct domains once. Anything else (quotes, Unicode,
+    odd lengths, bad domains) gets the full check per distinct address, so the result is the
+    same as calling `check_syntax` on each address.
     """
-    # Per domain: its verdict, and the longest of its forms (as given, Unicode, IDNA) in bytes,
-    # for email-validator's length limit on the whole address in each of those forms.
-    domains: dict[str, tuple[AddressSyntax, int]] = {}
-    results: dict[str, AddressSyntax] = {}
-    for email in emails:
-        if email in results:
-            continue
-        local, _, domain = email.rpartition("@")
-        if len(local) <= _MAX_LOCAL and _PLAIN_LOCAL.fullmatch(local):
-            known = domains.get(domain)
-            if known is None:
-                parsed = check_syntax("x@" + domain)
-                forms = (domain, parsed.domain, parsed.ascii_domain)
-                known = domains[domain] = (parsed, max(len(form.encode()) for form in forms))
-            parsed, longest_domain = known
-            # An ASCII local part is as long in bytes as in characters.
-            if parsed.error is None and len(local) + 1 + longest_domain <= _MAX_ADDRESS:
-                results[email] = AddressSyntax(
-                    None, local, parsed.domain, parsed.ascii_domain, parsed.smtputf8
-                )
-                continue
-        results[email] = check_syntax(email)
-    return results
+    # Only an address with exactly one @ can have a plain local part (@ is not in its alphabet):
+    # then the parts around it are what str.rpartition gives.
+    parts = pl.col("email").str.split("@")
+    one_at = parts.list.len() == 2
+    frame = (
+        emails.rename("email")
+        .to_frame()
+        .with_columns(
+            _local=pl.when(one_at).then(parts.list.first()),
+            _domain=pl.when(one_at).then(parts.list.last()),
+        )
+        .with_columns(
+            _plain=(
+                pl.col("_local").str.contains(_PLAIN_LOCAL)
+                & (pl.col("_local").str.len_chars() <= _MAX_LOCAL)
+            ).fill_null(False)
+        )
+    )
+    domains = frame.filter("_plain").get_column("_domain").unique()
+    frame = frame.join(
+        _check_domains(domains), on="_domain", how="left", maintain_order="left"
+    ).with_columns(
+        # An ASCII local part is as long in bytes as in characters.
+        _shortcut=(
+            pl.col("_plain")
+            & pl.col("_domain_error").is_null()
+            & (pl.col("_local").str.len_bytes() + 1 + pl.col("_longest_domain") <= _MAX_ADDRESS)
+        ).fill_null(False)
+    )
+    full = _check_addresses(frame.filter(~pl.col("_shortcut")).get_column("email").unique())
+    return frame.join(full, on="email", how="left", maintain_order="left").select(
+        "email",
+        *(
+            pl.when("_shortcut").then(shortcut).otherwise(name).alias(name)
+            for name, shortcut in (
+                ("error", pl.lit(None, dtype=pl.String())),
+                ("local_part", pl.col("_local")),
+                ("domain", pl.col("_unicode_domain")),
+                ("ascii_domain", pl.col("_ascii_domain")),
+                ("smtputf8", pl.col("_domain_smtputf8")),
+            )
+        ),
+    )
+
+
+def _check_domains(domains: pl.Series) -> pl.DataFrame:
+    """email-validator's verdict on each domain (as x@domain), with the longest of its forms
+    (as given, Unicode, IDNA) in bytes, for the length limit on the whole address in each form.
+    """
+    rows = []
+    for domain in domains:
+        parsed = check_syntax("x@" + domain)
+        longest = max(len(form.encode()) for form in (domain, parsed.domain, parsed.ascii_domain))
+        rows.append(
+            (domain, parsed.error, parsed.domain, parsed.ascii_domain, parsed.smtputf8, longest)
+        )
+    return pl.DataFrame(rows, schema=_DOMAIN_COLUMNS, orient="row")
+
+
+def _check_addresses(emails: pl.Series) -> pl.DataFrame:
+    """The full `check_syntax` of each (distinct) address."""
+    rows = [(email, *_fields(check_syntax(email))) for email in emails]
+    return pl.DataFrame(rows, schema=SYNTAX_COLUMNS, orient="row")
+
+
+def _fields(parsed: AddressSyntax) -> tuple[str | None, str, str, str, bool]:
+    """The AddressSyntax fields in SYNTAX_COLUMNS order."""
+    return (parsed.error, parsed.local_part, parsed.domain, parsed.ascii_domain, parsed.smtputf8)
 
 
 def local_base(local_part: str) -> str:

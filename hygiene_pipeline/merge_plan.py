@@ -15,6 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from hygiene_pipeline import schema
+from hygiene_pipeline.dedupe_keys import rows_of
 
 # Fields of the golden record, in the order the plan lists them.
 MERGE_FIELDS = (
@@ -41,56 +42,78 @@ def build_merge_plan(contacts: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataF
     """
     if clusters.height == 0:
         return schema.empty(MERGE_PLAN)
-    members = clusters.select("snapshot", "contact_id", "cluster_id", "is_survivor").join(
-        contacts.select(
-            "snapshot",
+    ranked = _ranked_members(contacts, clusters)
+    # `slot` numbers a (cluster, field) of the plan, in the plan's order.
+    slot = pl.col("cluster").cast(pl.UInt64) * len(MERGE_FIELDS)
+    # One row per member and field, field by field, each in cluster then rank order: the first
+    # filled value of each slot is the survivor's, else the newest other record's.
+    long = pl.concat(
+        ranked.select(
             "contact_id",
+            "is_survivor",
+            slot=slot + position,
+            value=pl.col(name).str.strip_chars(),
+        )
+        for position, name in enumerate(MERGE_FIELDS)
+    )
+    filled = long.filter(pl.col("value").str.len_chars() > 0)
+    first_of_slot = (pl.col("slot") != pl.col("slot").shift()).fill_null(True)
+    chosen = filled.filter(first_of_slot).select(
+        "slot",
+        "contact_id",
+        "value",
+        rule=pl.when("is_survivor")
+        .then(pl.lit("survivor"))
+        .otherwise(pl.lit("filled_from_newest")),
+    )
+    survivors = ranked.filter("is_survivor").select(
+        "snapshot", "cluster_id", "cluster", survivor_id="contact_id"
+    )
+    fields = pl.DataFrame(
+        {"position": range(len(MERGE_FIELDS)), "field": list(MERGE_FIELDS)},
+        schema={"position": pl.UInt64, "field": pl.String},
+    )
+    # Survivors are in (snapshot, cluster_id) order and fields in MERGE_FIELDS order: the grid
+    # is already in the plan's order, and the left join keeps it.
+    grid = survivors.join(fields, how="cross", maintain_order="left_right")
+    grid = grid.with_columns(slot=slot + pl.col("position"))
+    # Each slot's chosen value, by lookup: chosen holds at most one row per slot.
+    picked = chosen.drop("slot")[rows_of(chosen.get_column("slot"), grid.get_column("slot"))]
+    plan = pl.concat([grid, picked], how="horizontal").with_columns(
+        contact_id=pl.coalesce("contact_id", "survivor_id"),
+        rule=pl.col("rule").fill_null("blank"),
+    )
+    return schema.conform(plan, MERGE_PLAN)
+
+
+def _ranked_members(contacts: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+    """Cluster members with their MERGE_FIELDS values (as strings), sorted by snapshot,
+    cluster_id, then survivor first and newest first (contact_id breaks the last ties);
+    `cluster` numbers the (snapshot, cluster_id) runs in that order.
+
+    Only the members' contact rows (by contact_id: the join below matches the snapshot) are
+    projected and de-duplicated, not the whole month.
+    """
+    keys = ["snapshot", "contact_id"]
+    member_ids = clusters.get_column("contact_id").implode()
+    values = (
+        contacts.filter(pl.col("contact_id").is_in(member_ids))
+        .select(
+            *keys,
             "updated_at",
             "last_activity_at",
             "created_at",
             *[pl.col(name).cast(pl.String) for name in MERGE_FIELDS],
-        ).unique(["snapshot", "contact_id"], keep="first", maintain_order=True),
-        on=["snapshot", "contact_id"],
-        how="left",
-    )
-    survivors = members.filter("is_survivor").select(
-        "snapshot", "cluster_id", survivor_id="contact_id"
-    )
-    long = members.unpivot(
-        index=["snapshot", "contact_id", "cluster_id", "is_survivor", "updated_at",
-               "last_activity_at", "created_at"],
-        on=list(MERGE_FIELDS), variable_name="field", value_name="value",
-    ).with_columns(value=pl.col("value").str.strip_chars())  # fmt: skip
-    filled = long.filter(pl.col("value").str.len_chars() > 0)
-    # The survivor first, then the newest other record; contact_id breaks the last ties.
-    chosen = (
-        filled.sort(
-            ["is_survivor", "updated_at", "last_activity_at", "created_at", "contact_id"],
-            descending=[True, True, True, True, False],
-            nulls_last=True,
         )
-        .group_by("snapshot", "cluster_id", "field", maintain_order=True)
-        .first()
-        .select(
-            "snapshot",
-            "cluster_id",
-            "field",
-            "contact_id",
-            "value",
-            rule=pl.when("is_survivor")
-            .then(pl.lit("survivor"))
-            .otherwise(pl.lit("filled_from_newest")),
-        )
+        .unique(keys, keep="first", maintain_order=True)
     )
-    grid = survivors.join(pl.DataFrame({"field": list(MERGE_FIELDS)}), how="cross")
-    plan = grid.join(chosen, on=["snapshot", "cluster_id", "field"], how="left").with_columns(
-        contact_id=pl.coalesce("contact_id", "survivor_id"),
-        rule=pl.col("rule").fill_null("blank"),
-    )
-    order = pl.col("field").replace_strict(
-        {name: index for index, name in enumerate(MERGE_FIELDS)}, return_dtype=pl.Int32
-    )
-    return schema.conform(plan.sort("snapshot", "cluster_id", order), MERGE_PLAN)
+    members = clusters.select(*keys, "cluster_id", "is_survivor").join(values, on=keys, how="left")
+    order = ["is_survivor", "updated_at", "last_activity_at", "created_at", "contact_id"]
+    return members.sort(
+        ["snapshot", "cluster_id", *order],
+        descending=[False, False, True, True, True, True, False],
+        nulls_last=True,
+    ).with_columns(cluster=pl.struct("snapshot", "cluster_id").rle_id())
 
 
 def golden_records(plan: pl.DataFrame) -> pl.DataFrame:

@@ -21,6 +21,13 @@ MIN_RUN = 6  # an ascending/descending run this long inside a national number is
 
 _ASCENDING = "01234567890"  # keyboard order: ...7890 counts as ascending
 _DESCENDING = "09876543210"
+# Any MIN_RUN-long window of either order, in one regex: one C call instead of a Python loop.
+_RUN_WINDOWS = {
+    order[start : start + MIN_RUN]
+    for order in (_ASCENDING, _DESCENDING)
+    for start in range(len(order) - MIN_RUN + 1)
+}
+_DIGIT_RUN = re.compile("|".join(sorted(_RUN_WINDOWS)))
 _SAME_DIGIT_TAIL = re.compile(r"(\d)\1{6,}$")  # 7+ identical trailing digits: 06 00000000
 
 # Ofcom numbers reserved for TV, radio and drama, as national significant number prefixes
@@ -91,14 +98,14 @@ def e164_placeholder_pattern(e164: str) -> str | None:
 
 
 def _digit_pattern(digits: str) -> str | None:
-    if len(digits) >= 4 and len(set(digits)) == 1:
+    """Runs once per distinct number (half a million a month): cheap checks first."""
+    if len(digits) >= 4 and digits.count(digits[0]) == len(digits):  # one digit, repeated
         return "repeated_digit"
-    if len(digits) >= MIN_RUN:
-        for start in range(len(digits) - MIN_RUN + 1):
-            window = digits[start : start + MIN_RUN]
-            if window in _ASCENDING or window in _DESCENDING:
-                return "digit_run"
-    if _SAME_DIGIT_TAIL.search(digits):
+    if _DIGIT_RUN.search(digits):
+        return "digit_run"
+    # The regex tries every position. A match needs the two characters before the last one to be
+    # equal (the last may be a newline, which `$` matches before): most numbers fail that first.
+    if len(digits) >= 7 and digits[-2] == digits[-3] and _SAME_DIGIT_TAIL.search(digits):
         return "repeated_digit"
     return None
 
@@ -122,27 +129,43 @@ def _fictional_range(national: str, country_code: int | None) -> str | None:
 def phone_statuses(contacts: pl.DataFrame) -> pl.Series:
     """phone_status for each row of a frame with phone_input, phone and country columns.
 
-    Valid numbers are checked from their E.164 form; only the distinct numbers normalize could
-    not read are parsed again, to tell a fake (07700 900461) from a plain invalid one.
+    Valid numbers are checked from their E.164 form, once per distinct number; only the
+    distinct (text, country) pairs normalize could not read are parsed again, to tell a fake
+    (07700 900461) from a plain invalid one. Only the few fakes are matched back to the rows.
     """
-    keys = ["phone_input", "country", "phone"]
-    distinct = contacts.select(keys).filter(pl.col("phone_input").is_not_null()).unique()
-    placeholder = [
-        (e164_placeholder_pattern(phone) if phone else placeholder_pattern(text, country))
-        is not None
-        for text, country, phone in distinct.iter_rows()
-    ]
-    flags = distinct.with_columns(pl.Series("_placeholder", placeholder, dtype=pl.Boolean))
-    joined = contacts.select(keys).join(
-        flags, on=keys, how="left", nulls_equal=True, validate="m:1", maintain_order="left"
+    keys = ["phone_input", "country"]
+    phones = contacts.select(*keys, "phone")
+    typed = phones.filter(pl.col("phone_input").is_not_null())
+    parsed = (pl.col("phone") != "").fill_null(False)  # as `if phone`: "" is parsed again
+    fake_unparsed = _fake_unparsed(typed.filter(~parsed).select(keys).unique())
+    fake_numbers = _fake_numbers(typed.filter(parsed).get_column("phone").unique())
+    joined = phones.join(
+        fake_unparsed, on=keys, how="left", nulls_equal=True, maintain_order="left"
+    )
+    placeholder = (
+        pl.when(parsed)
+        .then(pl.col("phone").is_in(fake_numbers.implode()))
+        .otherwise(pl.col("_fake"))
     )
     return joined.select(
         pl.when(pl.col("phone_input").is_null())
         .then(pl.lit("missing"))
-        .when(pl.col("_placeholder"))
+        .when(placeholder.fill_null(False))
         .then(pl.lit("placeholder"))
         .when(pl.col("phone").is_not_null())
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid"))
         .alias("phone_status")
     ).to_series()
+
+
+def _fake_numbers(numbers: pl.Series) -> pl.Series:
+    """The distinct E.164 `numbers` that match a placeholder pattern."""
+    fake = [e164_placeholder_pattern(number) is not None for number in numbers]
+    return numbers.filter(pl.Series(fake, dtype=pl.Boolean()))
+
+
+def _fake_unparsed(pairs: pl.DataFrame) -> pl.DataFrame:
+    """The distinct (phone_input, country) `pairs` that are placeholders, marked _fake."""
+    fake = [placeholder_pattern(text, country) is not None for text, country in pairs.iter_rows()]
+    return pairs.filter(pl.Series(fake, dtype=pl.Boolean())).with_columns(_fake=pl.lit(True))

@@ -18,7 +18,13 @@ from hygiene_pipeline import schema
 from hygiene_pipeline.email_rules import is_free_mail
 from hygiene_pipeline.erasure import names_erased, read_erasure_requests
 from hygiene_pipeline.months import month_end
-from hygiene_pipeline.prune import MonthHistory, build_prune_list
+from hygiene_pipeline.prune import (
+    CLUSTER_COLUMNS,
+    CONTACT_COLUMNS,
+    VALIDATION_COLUMNS,
+    MonthHistory,
+    build_prune_list,
+)
 from hygiene_pipeline.prune_policy import PrunePolicy
 from hygiene_pipeline.store import HygieneStore, Purge
 from hygiene_pipeline.suppression import SUPPRESS_REASONS, SUPPRESSION_LIST, email_hmacs
@@ -32,6 +38,8 @@ ERASED_CONTACTS = {
     "source_file": pl.String(),  # which export's import shape the deletion goes back in
 }
 REGISTERS = ("suppression_list", "erased_contacts")
+# What this step reads of the month's contacts: the rules' inputs plus the erasure lineage.
+_CONTACT_COLUMNS = (*CONTACT_COLUMNS, "source_system", "source_file")
 
 
 @dataclass
@@ -53,9 +61,10 @@ def prune_month(
     erasure_register: Path,
 ) -> PruneOutcome:
     """Decide the month's prune list from stored stages and earlier months, and store it."""
-    contacts = store.read_partition("normalized_contacts", snapshot)
-    clusters = store.read_partition("duplicate_clusters", snapshot)
-    validation = store.read_partition("validation_results", snapshot)
+    # Only the columns used: normalized_contacts is wide, and reading all of it took seconds.
+    contacts = store.read_partition("normalized_contacts", snapshot, columns=_CONTACT_COLUMNS)
+    clusters = store.read_partition("duplicate_clusters", snapshot, columns=CLUSTER_COLUMNS)
+    validation = store.read_partition("validation_results", snapshot, columns=VALIDATION_COLUMNS)
     existing = set(store.tables())
     erasure_emails = read_erasure_requests(erasure_register)
     hashes = email_hmacs(contacts["email"], suppression_key)
@@ -155,7 +164,9 @@ def _with_earlier_erasures(
     prune: pl.DataFrame, erased: pl.DataFrame, snapshot: date
 ) -> pl.DataFrame:
     """Erased records whose rows an earlier run purged still need their deletion in the CRM."""
-    missing = erased.filter(~pl.col("contact_id").is_in(prune["contact_id"].to_list()))
+    if erased.height == 0:  # the usual month: no need to hash every listed contact_id
+        return prune
+    missing = erased.filter(~pl.col("contact_id").is_in(prune["contact_id"].implode()))
     if missing.height == 0:
         return prune
     rows = missing.select(
@@ -177,13 +188,15 @@ def _suppression_entries(
     key: bytes,
 ) -> pl.DataFrame:
     """Hashes of emails deleted for unsubscribe, hard bounce or erasure; every erasure request."""
-    reason_rule = pl.col("reasons").list.eval(pl.element().str.extract(r"^([a-z_]+)")).list
+    # Each reason's rule name, extracted once rather than once per suppressing rule.
+    rule_names = pl.col("reasons").list.eval(pl.element().str.extract(r"^([a-z_]+)"))
     deleted = (
         prune.filter(pl.col("action") == "delete")
+        .with_columns(rule_names.alias("_rules"))
         .with_columns(
             pl.coalesce(
                 [
-                    pl.when(reason_rule.contains(rule)).then(pl.lit(rule))
+                    pl.when(pl.col("_rules").list.contains(rule)).then(pl.lit(rule))
                     for rule in SUPPRESS_REASONS
                 ]
             ).alias("reason")
@@ -210,21 +223,25 @@ def _personal_domains(contacts: pl.DataFrame, erasure_emails: frozenset[str]) ->
     """Erased people's own domains (jan@jansen.nl): not free-mail, used by nobody else this month.
 
     Such a domain says who the person is, so its DNS cache entry goes too (in IDNA form as well).
+    Only the requests' own domains are looked up among the other contacts' emails.
     """
+    own = {email.rpartition("@")[2] for email in erasure_emails}
+    candidates = sorted(domain for domain in own if domain and not is_free_mail(domain))
+    if not candidates:
+        return ()
     domain = pl.col("email").str.split("@").list.last()
-    others = set(
+    used = set(
         contacts.filter(~names_erased(erasure_emails))
-        .select(domain.alias("domain"))["domain"]
-        .drop_nulls()
+        .select(domain.alias("domain"))
+        .filter(pl.col("domain").is_in(candidates))["domain"]
         .to_list()
     )
     found: set[str] = set()
-    for email in erasure_emails:
-        own = email.rpartition("@")[2]
-        if own and not is_free_mail(own) and own not in others:
-            found.add(own)
+    for candidate in candidates:
+        if candidate not in used:
+            found.add(candidate)
             with contextlib.suppress(UnicodeError):  # not IDNA-encodable: the form above serves
-                found.add(own.encode("idna").decode("ascii"))
+                found.add(candidate.encode("idna").decode("ascii"))
     return tuple(sorted(found))
 
 

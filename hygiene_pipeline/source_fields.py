@@ -198,9 +198,8 @@ def _date(rows: pl.DataFrame, fmt: CrmFormat, name: str, file_name: str) -> pl.E
         order = fmt.date_order
         if order == "auto":
             order = _column_order(rows.get_column(column), column, file_name)
-        parsed.append(
-            parse_datetimes(_blank_to_null(pl.col(column)), day_first=order != MONTH_FIRST)
-        )
+        text = rows.select(_blank_to_null(pl.col(column))).to_series()
+        parsed.append(pl.lit(parse_datetimes(text, day_first=order != MONTH_FIRST)))
     return pl.coalesce(parsed) if parsed else pl.lit(None, dtype=pl.Datetime("us"))
 
 

@@ -36,24 +36,23 @@ issues, per contact, in this order:
   warning to look at, not a verdict on the address.
 - unsubscribed: unsubscribed from all email.
 
-Only distinct emails, domains and (phone, country) pairs go through Python; the results are
-joined back, so a million rows cost roughly one pass per distinct value.
+Only distinct domains, distinct phone numbers and the few unusual addresses go through Python;
+the rest is polars expressions over whole columns, and lists (reasons, issues) are built once per
+distinct combination and joined back.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainLookup, DomainVerdict
+from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainLookup
 from hygiene_pipeline.email_rules import (
+    ROLE_ACCOUNTS,
     TEST_WORD_PATTERN,
-    AddressSyntax,
-    check_syntax_many,
+    check_syntax_frame,
     is_disposable,
     is_free_mail,
     is_role_account,
@@ -79,14 +78,27 @@ ISSUES: tuple[str, ...] = (
     "unsubscribed",
 )
 
-_REASON_SEPARATOR = "\x1f"  # reasons travel as one string: far faster than a list per row
-_EMAIL_FRAME = {
-    "email": pl.String(),
-    "email_status": pl.String(),
-    "_reasons": pl.String(),
-    "email_suggestion": pl.String(),
-    "_test_email": pl.Boolean(),
+# email_reasons after the first one (the DNS verdict's, or the syntax error), in this order.
+_REASON_FLAGS = ("disposable", "role_account", "typo_domain", "free_mail", "smtputf8")
+_STRING_LIST = pl.List(pl.String())
+_DOMAIN_FACTS = {
+    "ascii_domain": pl.String(),
+    "_dns_status": pl.String(),
+    "_dns_reason": pl.String(),  # the verdict's email reason; null when the domain is fine
+    "disposable": pl.Boolean(),
+    "_typo": pl.String(),  # the provider domain the writer probably meant
+    "free_mail": pl.Boolean(),
+    "_test_domain": pl.Boolean(),  # example.com, test.com ...
 }
+# The contact columns the rules read.
+_RULE_INPUTS: tuple[str, ...] = (
+    "email", "phone_input", "phone", "country", "owner", "lead_source", "company", "created_at",
+    "updated_at", "first_name", "last_name", "bounce", "unsubscribed",
+)  # fmt: skip
+# The normalized_contacts columns validation reads: a caller may load just these.
+INPUT_COLUMNS: tuple[str, ...] = (*schema.KEY_COLUMNS, *_RULE_INPUTS)
+# Local parts of printable ASCII only: there polars' lower-casing and \d agree with Python's.
+_PRINTABLE_ASCII = r"^[ -~]*$"
 
 
 def validate_contacts(
@@ -97,99 +109,161 @@ def validate_contacts(
     `today` is the partition's end date, never the wall clock, so a rerun gives the same answer.
     `domain_checker` is a DomainChecker, or a CachedDomainChecker in front of one (dns_cache.py).
     """
-    distinct_emails = contacts.get_column("email").drop_nulls().unique(maintain_order=True)
-    emails = assess_emails(distinct_emails, domain_checker)
-    joined = contacts.join(
+    rows = contacts.select(INPUT_COLUMNS)  # a narrow million-row join
+    emails = assess_emails(rows.get_column("email").drop_nulls().unique(), domain_checker)
+    joined = rows.join(
         emails, on="email", how="left", validate="m:1", maintain_order="left"
     ).with_columns(
         pl.when(pl.col("email").is_null())
         .then(pl.lit("missing"))
         .otherwise(pl.col("email_status"))
         .alias("email_status"),
-        pl.col("email_reasons").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
-        phone_statuses(contacts).alias("phone_status"),
+        pl.col("email_reasons").fill_null(pl.lit([], dtype=_STRING_LIST)),
+        phone_statuses(rows).alias("phone_status"),
     )
-    result = joined.with_columns(_issues(today).alias("issues"))
+    result = _with_issues(joined, today)
     return schema.conform(result, schema.VALIDATION_RESULTS)
 
 
-def assess_emails(emails: Iterable[str | None], domain_checker: DomainLookup) -> pl.DataFrame:
-    """email, email_status, email_reasons, email_suggestion, _test_email per distinct address."""
-    syntax = check_syntax_many(email for email in emails if email is not None)
-    unicode_domains = {p.ascii_domain: p.domain for p in syntax.values() if p.error is None}
+def assess_emails(emails: pl.Series, domain_checker: DomainLookup) -> pl.DataFrame:
+    """email, email_status, email_reasons, email_suggestion, _test_email per distinct address.
+
+    The domain rules (DNS, disposable, typo, free mail) run in Python once per distinct domain;
+    the per-address rules are polars expressions over the whole column, except for the few
+    addresses with bad syntax or a local part that is not printable ASCII (Python rules).
+    """
+    syntax = check_syntax_frame(emails)
+    valid = syntax.filter(pl.col("error").is_null())
+    judged = pl.concat(
+        [
+            _judge_valid(valid, _domain_facts(valid, domain_checker)),
+            _judge_invalid(syntax.filter(pl.col("error").is_not_null())),
+        ]
+    )
+    return _with_reason_lists(judged).select(
+        "email", "email_status", "email_reasons", "email_suggestion", "_test_email"
+    )
+
+
+def _domain_facts(valid: pl.DataFrame, domain_checker: DomainLookup) -> pl.DataFrame:
+    """Everything about an address that depends on its domain only: once per (IDNA) domain."""
+    # The Unicode form of each IDNA domain (typo rules read Unicode): email-validator derives
+    # it from the IDNA form (idna.decode), so any of the domain's addresses gives the same.
+    unicode_domains = dict(valid.select("ascii_domain", "domain").unique().iter_rows())
     domains = sorted(unicode_domains)
     verdicts = domain_checker.check(domains)
-    facts = {
-        domain: _domain_facts(domain, unicode_domains[domain], verdicts[domain])
+    rows = [
+        (
+            domain,
+            verdicts[domain].status,
+            verdicts[domain].reason,
+            is_disposable(domain),
+            suggest_domain(unicode_domains[domain]),
+            is_free_mail(domain),
+            is_test_domain(domain),
+        )
         for domain in domains
-    }
-    columns: dict[str, list] = {name: [] for name in _EMAIL_FRAME}
-    for email, parsed in syntax.items():
-        if parsed.error is not None:
-            local, _, domain = email.rpartition("@")
-            status, reasons, suggestion = "invalid", [f"syntax: {parsed.error}"], None
-            test = is_test_address(local, domain)
-        else:
-            domain_facts = facts[parsed.ascii_domain]
-            status, reasons, typo = _judge(domain_facts, parsed)
-            suggestion = f"{parsed.local_part}@{typo}" if typo else None
-            test = domain_facts.test or is_test_local_part(parsed.local_part)
-        values = (email, status, _REASON_SEPARATOR.join(reasons), suggestion, test)
-        for name, value in zip(_EMAIL_FRAME, values, strict=True):
-            columns[name].append(value)
-    return pl.DataFrame(columns, schema=_EMAIL_FRAME).with_columns(
-        pl.when(pl.col("_reasons") == "")
-        .then(pl.lit([], dtype=pl.List(pl.String())))
-        .otherwise(pl.col("_reasons").str.split(_REASON_SEPARATOR))
-        .alias("email_reasons")
+    ]
+    return pl.DataFrame(rows, schema=_DOMAIN_FACTS, orient="row")
+
+
+def _judge_valid(valid: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """Status, suggestion, test flag and reason flags of syntactically valid addresses."""
+    typo = pl.col("_typo").is_not_null()
+    risky = pl.col("disposable") | pl.col("role_account") | typo
+    return (
+        _with_local_part_flags(valid)
+        .join(facts, on="ascii_domain", how="left", validate="m:1")
+        .select(
+            "email",
+            pl.when(pl.col("_dns_status") == UNDELIVERABLE)
+            .then(pl.lit("invalid"))
+            .when(risky)
+            .then(pl.lit("risky"))
+            .when(pl.col("_dns_status") == UNKNOWN)
+            .then(pl.lit("unknown"))
+            .otherwise(pl.lit("valid"))
+            .alias("email_status"),
+            pl.when(pl.col("_typo") != "")
+            .then(pl.col("local_part") + "@" + pl.col("_typo"))
+            .alias("email_suggestion"),
+            (pl.col("_test_domain") | pl.col("_test_local")).alias("_test_email"),
+            pl.col("_dns_reason").alias("_first_reason"),
+            "disposable",
+            "role_account",
+            typo.alias("typo_domain"),
+            "free_mail",
+            "smtputf8",
+        )
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _DomainFacts:
-    """Everything about an address that depends on its domain only: computed once per domain."""
+def _with_local_part_flags(valid: pl.DataFrame) -> pl.DataFrame:
+    """role_account and _test_local per address: `is_role_account` and `is_test_local_part`.
 
-    verdict: DomainVerdict
-    disposable: bool
-    typo: str | None  # the provider domain the writer probably meant
-    free: bool
-    test: bool  # example.com, test.com ...
+    In polars for printable ASCII local parts (nearly all), in Python for the rest.
+    """
+    printable = pl.col("local_part").str.contains(_PRINTABLE_ASCII)
+    base = pl.col("local_part").str.splitn("+", 2).struct.field("field_0").str.to_lowercase()
+    ascii_rows = valid.filter(printable).with_columns(
+        role_account=base.is_in(ROLE_ACCOUNTS),
+        _test_local=base.str.contains(TEST_WORD_PATTERN),
+    )
+    other_rows = valid.filter(~printable)
+    local_parts = other_rows.get_column("local_part").to_list()
+    other_rows = other_rows.with_columns(
+        pl.Series("role_account", [is_role_account(x) for x in local_parts], pl.Boolean()),
+        pl.Series("_test_local", [is_test_local_part(x) for x in local_parts], pl.Boolean()),
+    )
+    return pl.concat([ascii_rows, other_rows])
 
 
-def _domain_facts(ascii_domain: str, unicode_domain: str, verdict: DomainVerdict) -> _DomainFacts:
-    return _DomainFacts(
-        verdict=verdict,
-        disposable=is_disposable(ascii_domain),
-        typo=suggest_domain(unicode_domain),
-        free=is_free_mail(ascii_domain),
-        test=is_test_domain(ascii_domain),
+def _judge_invalid(invalid: pl.DataFrame) -> pl.DataFrame:
+    """Bad syntax: invalid, the error as the only reason; test words read from the raw text."""
+    test = [
+        is_test_address(local, domain)
+        for local, _, domain in (email.rpartition("@") for email in invalid.get_column("email"))
+    ]
+    return invalid.select(
+        "email",
+        pl.lit("invalid").alias("email_status"),
+        pl.lit(None, dtype=pl.String()).alias("email_suggestion"),
+        pl.Series("_test_email", test, dtype=pl.Boolean()),
+        ("syntax: " + pl.col("error")).alias("_first_reason"),
+        *(pl.lit(False).alias(flag) for flag in _REASON_FLAGS),
     )
 
 
-def _judge(facts: _DomainFacts, parsed: AddressSyntax) -> tuple[str, list[str], str | None]:
-    """(status, reasons, suggested domain) for a syntactically valid address."""
-    verdict = facts.verdict
-    role = is_role_account(parsed.local_part)
-    reasons = [verdict.reason] if verdict.reason else []
-    if facts.disposable:
-        reasons.append("disposable")
-    if role:
-        reasons.append("role_account")
-    if facts.typo is not None:
-        reasons.append("typo_domain")
-    if facts.free:
-        reasons.append("free_mail")
-    if parsed.smtputf8:
-        reasons.append("smtputf8")
-    if verdict.status == UNDELIVERABLE:
-        status = "invalid"
-    elif facts.disposable or role or facts.typo is not None:
-        status = "risky"
-    elif verdict.status == UNKNOWN:
-        status = "unknown"
-    else:
-        status = "valid"
-    return status, reasons, facts.typo
+def _with_reason_lists(judged: pl.DataFrame) -> pl.DataFrame:
+    """email_reasons: _first_reason, then the _REASON_FLAGS that are set, in that order.
+
+    Built once per distinct combination and joined back: a list per row is far slower.
+    """
+    combination = ["_first_reason", "_flags"]
+    flags = {flag: pl.col(flag) for flag in _REASON_FLAGS}
+    judged = judged.with_columns(_bit_mask(flags).alias("_flags"))
+    distinct = judged.select(combination).unique()
+    reasons = [
+        ([first] if first else []) + _set_bits(_REASON_FLAGS, flags)
+        for first, flags in distinct.iter_rows()
+    ]
+    lists = distinct.with_columns(pl.Series("email_reasons", reasons, dtype=_STRING_LIST))
+    return judged.join(lists, on=combination, how="left", nulls_equal=True, validate="m:1")
+
+
+def _bit_mask(conditions: dict[str, pl.Expr]) -> pl.Expr:
+    """Bit i set when the i-th condition holds (null counts as false): one integer per row."""
+    return pl.sum_horizontal(
+        [
+            condition.fill_null(False).cast(pl.UInt32()) * (1 << bit)
+            for bit, condition in enumerate(conditions.values())
+        ]
+    )
+
+
+def _set_bits(names: tuple[str, ...], mask: int) -> list[str]:
+    """The names whose bit is set in `mask`, in order: a `_bit_mask` back as a list."""
+    return [name for bit, name in enumerate(names) if mask >> bit & 1]
 
 
 def _blank(column: str) -> pl.Expr:
@@ -211,8 +285,11 @@ def stale_cutoff(today: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(months_before(today, STALE_AFTER_MONTHS), datetime.time())
 
 
-def _issues(today: datetime.date) -> pl.Expr:
-    """The issues list expression, in ISSUES order; needs the joined email columns."""
+def _with_issues(joined: pl.DataFrame, today: datetime.date) -> pl.DataFrame:
+    """The issues list, in ISSUES order; needs the joined email columns.
+
+    The conditions become a bit mask per row, and each distinct mask (at most 2^9) its list once.
+    """
     not_unsubscribed = ~pl.col("unsubscribed").fill_null(False)
     bounced = pl.col("bounce").str.strip_chars().str.to_lowercase().is_in(["soft", "hard"])
     conditions = {
@@ -229,6 +306,12 @@ def _issues(today: datetime.date) -> pl.Expr:
         & not_unsubscribed,
         "unsubscribed": pl.col("unsubscribed").fill_null(False),
     }
-    return pl.concat_list(
-        [pl.when(conditions[name]).then(pl.lit(name, dtype=pl.String())) for name in ISSUES]
-    ).list.drop_nulls()
+    joined = joined.with_columns(
+        _bit_mask({name: conditions[name] for name in ISSUES}).alias("_issues")
+    )
+    masks = joined.get_column("_issues").unique()
+    lists = pl.DataFrame(
+        {"_issues": masks, "issues": [_set_bits(ISSUES, mask) for mask in masks]},
+        schema={"_issues": masks.dtype, "issues": _STRING_LIST},
+    )
+    return joined.join(lists, on="_issues", how="left", validate="m:1", maintain_order="left")

@@ -151,3 +151,29 @@ def test_an_unknown_status_or_action_fails_the_allowed_values(two_months):
     _tamper(two_months, f"UPDATE prune_list SET action = 'shred' WHERE snapshot = '{snapshot}'")
     action = checks.prune_values(store, snapshot)
     assert not action.passed and "action = 'shred'" in action.description
+
+
+def test_id_difference_counts_ids_as_multisets_within_the_month(tmp_path: Path) -> None:
+    """An id twice in the later table is one extra; an id the later table lacks is missing;
+    other months and other tables' ids do not count."""
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    october, november = date(2026, 10, 1), date(2026, 11, 1)
+    with duckdb.connect(str(store.path)) as con:
+        con.execute("CREATE TABLE earlier (snapshot DATE, contact_id VARCHAR)")
+        con.execute("CREATE TABLE later (snapshot DATE, contact_id VARCHAR)")
+        con.executemany(
+            "INSERT INTO earlier VALUES (?, ?)",
+            [(october, "101"), (october, "102"), (october, "103"), (november, "104")],
+        )
+        con.executemany(
+            "INSERT INTO later VALUES (?, ?)",
+            [(october, "101"), (october, "101"), (october, "102"), (october, "104")],
+        )
+    counts = checks._id_difference(store, "later", "earlier", october)
+    assert counts == {"rows": 4, "within_rows": 3, "extra": 2, "lacking": 1}
+    assert checks._id_difference(store, "later", "earlier", date(2026, 9, 1)) == {
+        "rows": 0,
+        "within_rows": 0,
+        "extra": 0,
+        "lacking": 0,
+    }

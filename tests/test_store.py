@@ -82,6 +82,21 @@ def test_reading_a_table_never_written_says_which_asset_to_materialize(tmp_path)
         store.read_partition("validation_results", AUG)
 
 
+def test_reading_chosen_columns_keeps_their_order_and_the_write_order(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["3", "1", "2"])})
+    store.replace_partition(SEP, {"prune_list": _prune_rows(SEP, ["9"])})
+    full = store.read_partition("prune_list", AUG)
+    some = store.read_partition("prune_list", AUG, columns=["reasons", "contact_id"])
+    assert some.columns == ["reasons", "contact_id"]
+    assert some.equals(full.select("reasons", "contact_id"))
+    assert some["contact_id"].to_list() == ["3", "1", "2"]
+    with pytest.raises(ValueError, match="at least one column"):
+        store.read_partition("prune_list", AUG, columns=[])
+    with pytest.raises(duckdb.BinderException):
+        store.read_partition("prune_list", AUG, columns=["no_such_column"])
+
+
 @pytest.mark.parametrize("holder_mode", ["read_only=False", "read_only=True"])
 def test_a_lock_held_by_another_process_gives_an_actionable_message(tmp_path, holder_mode):
     """A run, or an analyst's notebook holding the file even read-only, blocks the writer."""
