@@ -136,3 +136,27 @@ def test_salesforce_api_dates_with_offsets_are_utc():
 def test_mapped_rows_without_their_mapping_fail_with_what_to_pass():
     with pytest.raises(MissingColumnMappingError, match=r"k\.csv.*export_files"):
         source_fields(_raw([{"Nr": "1", "Datum": ""}]))
+
+
+def test_each_date_shape_is_tried_only_where_the_earlier_ones_failed_with_the_same_result():
+    """parse_datetimes tries the shapes in turn on what is left; a coalesce of every shape over
+    every value (the rule it must equal) gives the same dates, nulls and order."""
+    from hygiene_pipeline.crm_dates import _shapes, parse_datetimes
+
+    values = pl.Series(
+        "created",
+        ["2026-10-30 16:59", "2026-10-30T16:59:00.000Z", "2026-10-30T18:59:00+0200",
+         "30/10/2026", "10/30/2026 4:59 PM", "30.10.2026 16:59:07", "1793293140000",
+         "2026-10-30", None, "", "not a date", "31/02/2026", "2026-13-01", " 01-02-2026 ",
+         "2026-10-30T16:59", "2026-10-30 16:59:07.123", "12:00", "1793293140"],
+    )  # fmt: skip
+    for day_first in (True, False):
+        every_shape = pl.coalesce(_shapes(pl.col("created"), day_first=day_first))
+        expected = values.to_frame().select(every_shape)
+        staged = parse_datetimes(values, day_first=day_first)
+        assert staged.name == "created"
+        assert staged.dtype == pl.Datetime("us")
+        assert staged.to_list() == expected.to_series().to_list()
+    assert parse_datetimes(values, day_first=True)[0] == datetime(2026, 10, 30, 16, 59)
+    assert parse_datetimes(values, day_first=True)[2] == datetime(2026, 10, 30, 16, 59)
+    assert parse_datetimes(pl.Series("x", [], dtype=pl.String), day_first=True).len() == 0

@@ -97,6 +97,14 @@ def test_reading_chosen_columns_keeps_their_order_and_the_write_order(tmp_path):
         store.read_partition("prune_list", AUG, columns=["no_such_column"])
 
 
+def test_columns_lists_a_table_in_order_and_nothing_for_a_missing_table(tmp_path):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    assert store.columns("prune_list") == []  # no database file yet
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ["1"])})
+    assert store.columns("prune_list") == list(schema.PRUNE_LIST)
+    assert store.columns("duplicate_clusters") == []
+
+
 @pytest.mark.parametrize("holder_mode", ["read_only=False", "read_only=True"])
 def test_a_lock_held_by_another_process_gives_an_actionable_message(tmp_path, holder_mode):
     """A run, or an analyst's notebook holding the file even read-only, blocks the writer."""
