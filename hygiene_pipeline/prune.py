@@ -175,6 +175,9 @@ def _first_action(policy: PrunePolicy, evidence: dict[str, pl.Expr]) -> pl.Expr:
         if rule_action == "keep":
             continue  # the rule is reported in reasons but sets no action
         matched = evidence[rule].is_not_null()
+        if rule == "duplicate":
+            # Only a merge target makes a merge; a duplicate of an erased record has none.
+            matched = pl.col("merge_into").is_not_null()
         if rule in inactivity:
             matched = matched & ~pl.col("_protected")
         if rule_action == "delete" and rule != "erasure_request":

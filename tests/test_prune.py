@@ -7,7 +7,7 @@ from datetime import date, datetime
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.prune import build_prune_list
+from hygiene_pipeline.prune import MonthHistory, build_prune_list
 from tests.builders import clusters_frame, contacts_frame, validation_frame
 
 OCT = date(2026, 10, 1)
@@ -123,3 +123,36 @@ def test_protected_contacts_are_quarantined_not_deleted_and_never_re_engaged():
 def test_a_clean_month_gives_an_empty_typed_prune_list():
     contacts = _contacts([{"contact_id": "a", "email": "a@brouwer-logistiek.nl"}])
     assert _prune(contacts) == {}
+
+
+def test_a_duplicate_of_a_record_erased_on_request_is_quarantined_not_merged_into_nothing():
+    """The survivor is erased (deleted, purged): its duplicate is the same person, and a merge
+    into a record that is gone cannot be imported, so a person reviews it instead."""
+    contacts = _contacts(
+        [
+            {"contact_id": "gone", "email": "eleni.papadopoulou@example-shop.gr"},
+            {"contact_id": "twin", "email": "e.papadopoulou@example-shop.gr"},
+            {"contact_id": "twin_unsub", "email": "eleni.p@example-shop.gr", "unsubscribed": True},
+        ]
+    )
+    prune = build_prune_list(
+        contacts,
+        _clusters(
+            [
+                ("gone", "dup-gone", True),
+                ("twin", "dup-gone", False),
+                ("twin_unsub", "dup-gone", False),
+            ]
+        ),
+        _validation(contacts, {}),
+        today=TODAY,
+        history=MonthHistory(erasure_emails=frozenset({"eleni.papadopoulou@example-shop.gr"})),
+    )
+    rows = {row["contact_id"]: row for row in prune.iter_rows(named=True)}
+    assert rows["gone"]["action"] == "delete"
+    assert rows["gone"]["reasons"] == ["erasure_request"]
+    assert (rows["twin"]["action"], rows["twin"]["merge_into"]) == ("quarantine", None)
+    assert rows["twin"]["reasons"] == ["duplicate_of_erased_record: review by hand"]
+    # Another rule with an action still decides; the erased-duplicate evidence stays a reason.
+    assert (rows["twin_unsub"]["action"], rows["twin_unsub"]["merge_into"]) == ("delete", None)
+    assert "duplicate_of_erased_record: review by hand" in rows["twin_unsub"]["reasons"]
