@@ -443,14 +443,14 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
         _block(frame, "name+company", [key_hash(name, "company") for name in name_keys]),
         _block(frame, "name+local", [key_hash(name, "personal_local") for name in name_keys]),
     ]
-    identifiers = []
-    for position, column in enumerate(identifier_columns(features)):
-        tagged = pl.concat_str(pl.lit(f"{position}:"), pl.col(column))
-        frame = frame.with_columns(tagged.alias(f"identifier_{position}"))
-        identifiers.append(column)
-    parts.append(
-        _block(frame, "identifier", [key_hash(f"identifier_{n}") for n in range(len(identifiers))])
+    identifiers = identifier_columns(features)
+    # Each identifier tagged with its position: one national id never equals another kind of id.
+    tagged = [f"identifier_{position}" for position in range(len(identifiers))]
+    frame = frame.with_columns(
+        pl.concat_str(pl.lit(f"{position}:"), pl.col(column)).alias(tagged[position])
+        for position, column in enumerate(identifiers)
     )
+    parts.append(_block(frame, "identifier", [key_hash(name) for name in tagged]))
     parts.append(
         _block(
             frame,
