@@ -14,7 +14,6 @@ variant of a multi-country provider (outlook.be) is not moved to another country
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -178,15 +177,6 @@ _DOMAIN_COLUMNS: dict[str, pl.DataType] = {
     "_domain_smtputf8": pl.Boolean(),
     "_longest_domain": pl.Int64(),
 }
-
-
-def check_syntax_many(emails: Iterable[str]) -> dict[str, AddressSyntax]:
-    """`check_syntax` for many addresses (see `check_syntax_frame`), as a dict per address."""
-    distinct = pl.Series("email", list(emails), dtype=pl.String()).unique(maintain_order=True)
-    return {
-        row[0]: AddressSyntax(*row[1:])
-        for row in check_syntax_frame(distinct).select(list(SYNTAX_COLUMNS)).iter_rows()
-    }
 
 
 def check_syntax_frame(emails: pl.Series) -> pl.DataFrame:

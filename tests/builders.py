@@ -7,6 +7,7 @@ from datetime import date, datetime
 import polars as pl
 
 from hygiene_pipeline import schema
+from hygiene_pipeline.email_rules import SYNTAX_COLUMNS, AddressSyntax, check_syntax_frame
 
 RECENT = datetime(2026, 10, 20, 10, 0)
 
@@ -89,3 +90,13 @@ def blank_contact(snapshot: date, contact_id: str, **fields: object) -> dict[str
 def blank_contacts_frame(*rows: dict[str, object]) -> pl.DataFrame:
     """normalized_contacts from `blank_contact` rows, typed as the contract says."""
     return pl.DataFrame(list(rows), schema=schema.NORMALIZED_CONTACTS)
+
+
+def syntax_by_address(emails: list[str]) -> dict[str, AddressSyntax]:
+    """`check_syntax_frame` as one AddressSyntax per distinct address, to compare with
+    `check_syntax` address by address."""
+    distinct = pl.Series("email", emails, dtype=pl.String()).unique(maintain_order=True)
+    return {
+        row[0]: AddressSyntax(*row[1:])
+        for row in check_syntax_frame(distinct).select(list(SYNTAX_COLUMNS)).iter_rows()
+    }

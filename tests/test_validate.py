@@ -19,7 +19,6 @@ from hygiene_pipeline.dns_check import DomainChecker, DomainVerdict
 from hygiene_pipeline.email_rules import (
     AddressSyntax,
     check_syntax,
-    check_syntax_many,
     is_disposable,
     is_free_mail,
     is_role_account,
@@ -27,6 +26,7 @@ from hygiene_pipeline.email_rules import (
     suggest_domain,
 )
 from hygiene_pipeline.validate import ISSUES, stale_cutoff, validate_contacts
+from tests.builders import syntax_by_address
 
 TODAY = datetime.date(2026, 10, 31)  # end of the October 2026 partition
 SNAPSHOT = datetime.date(2026, 10, 1)
@@ -761,8 +761,8 @@ def test_only_distinct_values_go_through_python(monkeypatch: pytest.MonkeyPatch)
         "femke@" + "b" * 64 + ".nl",
     ],
 )
-def test_check_syntax_many_agrees_with_email_validator(email: str) -> None:
-    assert check_syntax_many([email, email]) == {email: check_syntax(email)}
+def test_check_syntax_frame_agrees_with_email_validator_address_by_address(email: str) -> None:
+    assert syntax_by_address([email, email]) == {email: check_syntax(email)}
 
 
 # --- the offline rules on their own ---------------------------------------------------------

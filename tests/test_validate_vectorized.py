@@ -23,7 +23,6 @@ from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainVerdict
 from hygiene_pipeline.email_rules import (
     check_syntax,
     check_syntax_frame,
-    check_syntax_many,
     is_disposable,
     is_free_mail,
     is_role_account,
@@ -33,6 +32,7 @@ from hygiene_pipeline.email_rules import (
     suggest_domain,
 )
 from hygiene_pipeline.validate import assess_emails
+from tests.builders import syntax_by_address
 
 LOCAL_PARTS = [
     "femke.vlasbloem", "Femke.Vlasbloem", "f.o'brien", "info", "Info+crm", "INFO", "sales+2024",
@@ -115,7 +115,7 @@ def test_the_messy_addresses_cover_every_path() -> None:
     assert syntax.get_column("smtputf8").sum() > 20  # Unicode local parts
     results = {
         email: judged_one_by_one(email, HashedVerdicts().check([p.ascii_domain]))
-        for email, p in check_syntax_many(ADDRESSES).items()
+        for email, p in syntax_by_address(ADDRESSES).items()
         if p.error is None
     }
     assert {status for status, *_ in results.values()} == {"valid", "invalid", "risky", "unknown"}
@@ -137,7 +137,7 @@ def test_assess_emails_agrees_with_the_rules_one_address_at_a_time() -> None:
     checker = HashedVerdicts()
     result = assess_emails(pl.Series(ADDRESSES), checker)
     assert result.height == len(ADDRESSES)
-    verdicts = checker.check({p.ascii_domain for p in check_syntax_many(ADDRESSES).values()})
+    verdicts = checker.check({p.ascii_domain for p in syntax_by_address(ADDRESSES).values()})
     for email, status, reasons, suggestion, test in result.iter_rows():
         assert (status, reasons, suggestion, test) == judged_one_by_one(email, verdicts), email
 
