@@ -32,7 +32,7 @@ from assets.raw_contacts import raw_contacts
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
 from hygiene_pipeline import schema
-from hygiene_pipeline.crm_files import FILE_ACTIONS
+from hygiene_pipeline.crm_files.action_files import FILE_ACTIONS
 from hygiene_pipeline.months import folder_name
 from hygiene_pipeline.store import HygieneStore
 

@@ -6,7 +6,7 @@ from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
 from assets.resources import HygieneResource
-from hygiene_pipeline.crm_files import write_crm_files
+from hygiene_pipeline.crm_files.action_files import write_crm_files
 from hygiene_pipeline.months import folder_name
 
 # What the files need of each table: a million-row month reads in a fraction of the time.

@@ -7,9 +7,9 @@ from assets.metadata import StepTimer, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
-from hygiene_pipeline.dedupe import find_duplicate_clusters_with_stats, input_columns
-from hygiene_pipeline.dedupe_config import load_dedupe_config
-from hygiene_pipeline.merge_plan import build_merge_plan
+from hygiene_pipeline.dedupe.config import load_dedupe_config
+from hygiene_pipeline.dedupe.find import find_duplicate_clusters_with_stats, input_columns
+from hygiene_pipeline.dedupe.merge_plan import build_merge_plan
 
 
 @dg.asset(

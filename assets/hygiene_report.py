@@ -8,7 +8,7 @@ from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
-from hygiene_pipeline import report as hygiene_report_engine
+from hygiene_pipeline.report import monthly_report as hygiene_report_engine
 
 REPORTS_FOLDER = "reports"  # under HYGIENE_DATA_DIR, beside exports/ and out/
 

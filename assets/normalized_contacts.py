@@ -9,9 +9,9 @@ from assets.metadata import StepTimer, counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.raw_contacts import raw_contacts
 from assets.resources import HygieneResource
-from hygiene_pipeline.normalize import normalize_with_changes
-from hygiene_pipeline.phones import DEFAULT_REGION, supported_region
-from hygiene_pipeline.vocabularies import load_vocabularies
+from hygiene_pipeline.normalize.contacts import normalize_with_changes
+from hygiene_pipeline.normalize.phones import DEFAULT_REGION, supported_region
+from hygiene_pipeline.normalize.vocabularies import load_vocabularies
 
 
 def default_region() -> str:

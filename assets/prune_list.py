@@ -12,10 +12,10 @@ from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
-from hygiene_pipeline import prune_safety
-from hygiene_pipeline.prune_month import prune_month
-from hygiene_pipeline.prune_policy import load_policy
-from hygiene_pipeline.suppression import suppression_key
+from hygiene_pipeline.prune import safety as prune_safety
+from hygiene_pipeline.prune.month import prune_month
+from hygiene_pipeline.prune.policy import load_policy
+from hygiene_pipeline.prune.suppression import suppression_key
 
 # The month before: re-engagement memory reads earlier months' lists, so backfills run in order.
 _PREVIOUS_MONTH = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)

@@ -10,9 +10,9 @@ import polars as pl
 from assets.metadata import StepTimer, counts_table, is_personal_column, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
-from hygiene_pipeline.column_mapping import MAPPINGS_FOLDER, load_mappings
-from hygiene_pipeline.ingest import MonthExports, month_folder, read_month
-from hygiene_pipeline.row_accounting import row_accounting
+from hygiene_pipeline.ingest.column_mapping import MAPPINGS_FOLDER, load_mappings
+from hygiene_pipeline.ingest.month_exports import MonthExports, month_folder, read_month
+from hygiene_pipeline.ingest.row_accounting import row_accounting
 
 
 @dg.asset(

@@ -15,7 +15,7 @@ import dagster as dg
 from assets.partitions import monthly_partitions
 from assets.resources import HygieneResource
 from assets.schedules import monthly_hygiene_job
-from hygiene_pipeline.export_watch import scan_exports
+from hygiene_pipeline.ingest.watch import scan_exports
 from hygiene_pipeline.months import month_end, parse_snapshot
 
 INTERVAL_ENV = "HYGIENE_SENSOR_INTERVAL_SECONDS"

@@ -6,9 +6,9 @@ from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of, today_of
 from assets.resources import HygieneResource
-from hygiene_pipeline.dns_cache import with_cache
-from hygiene_pipeline.dns_check import DomainChecker
-from hygiene_pipeline.validate import INPUT_COLUMNS, validate_contacts
+from hygiene_pipeline.validate.contacts import INPUT_COLUMNS, validate_contacts
+from hygiene_pipeline.validate.dns_cache import with_cache
+from hygiene_pipeline.validate.dns_check import DomainChecker
 
 _PREVIEW = ["contact_id", "email_status", "email_reasons", "email_suggestion", "phone_status",
             "issues"]  # fmt: skip

@@ -41,8 +41,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from hygiene_pipeline import schema  # noqa: E402
-from hygiene_pipeline.dedupe import DedupeConfig, find_duplicate_clusters_with_stats  # noqa: E402
-from hygiene_pipeline.dedupe_keys import (  # noqa: E402
+from hygiene_pipeline.dedupe.find import DedupeConfig, find_duplicate_clusters_with_stats  # noqa: E402
+from hygiene_pipeline.dedupe.keys import (  # noqa: E402
     blocking_keys,
     candidate_pairs,
     contact_features,
@@ -308,8 +308,8 @@ def febrl_as_contacts(raw: pl.DataFrame) -> pl.DataFrame:
 
 def crm_month(people: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Normalized contacts of one generated month, and (contact_id, person_id) truth."""
-    from hygiene_pipeline.ingest import read_month
-    from hygiene_pipeline.normalize import normalize_contacts
+    from hygiene_pipeline.ingest.month_exports import read_month
+    from hygiene_pipeline.normalize.contacts import normalize_contacts
     from hygiene_pipeline.sample_exports import build_sample_exports
     from hygiene_pipeline.sample_exports.render import write_exports
 
@@ -376,7 +376,7 @@ def synthetic_contacts(size: int, seed: int, duplicate_share: float = 0.15) -> p
     addresses and numbers per person; a duplicate keeps the email (70%) and/or the mobile (60%),
     with a typo in the last name (20%), swapped names (5%) or no company (40%).
     """
-    from hygiene_pipeline.matching_keys import name_keys
+    from hygiene_pipeline.normalize.matching_keys import name_keys
     from hygiene_pipeline.sample_exports.person_names import FIRST_NAMES, LAST_NAMES
 
     rng = np.random.default_rng(seed)

@@ -60,7 +60,7 @@ def generate(folder: Path, rows: int, dialect: str, *, broken: bool = False) -> 
 
 def measure(exports_dir: Path) -> None:
     """In the child: read the month once, print seconds, rows and peak RSS."""
-    from hygiene_pipeline.ingest import read_month
+    from hygiene_pipeline.ingest.month_exports import read_month
 
     started = time.perf_counter()
     month = read_month(exports_dir, date.fromisoformat(f"{MONTH}-01"))

@@ -195,7 +195,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     raw = generate(args.rows, args.seed)
-    from hygiene_pipeline.normalize import normalize_with_changes
+    from hygiene_pipeline.normalize.contacts import normalize_with_changes
 
     started, cpu_started = time.perf_counter(), time.process_time()
     contacts, changes = normalize_with_changes(raw)

@@ -38,10 +38,10 @@ sys.path.insert(0, str(PROJECT))  # tests/dns_server.py: the same dnsmasq the DN
 import polars as pl  # noqa: E402
 
 from hygiene_pipeline import schema  # noqa: E402
-from hygiene_pipeline.dns_cache import CachedDomainChecker  # noqa: E402
-from hygiene_pipeline.dns_check import DEFAULT_WORKERS, DomainChecker  # noqa: E402
 from hygiene_pipeline.store import HygieneStore  # noqa: E402
-from hygiene_pipeline.validate import validate_contacts  # noqa: E402
+from hygiene_pipeline.validate.contacts import validate_contacts  # noqa: E402
+from hygiene_pipeline.validate.dns_cache import CachedDomainChecker  # noqa: E402
+from hygiene_pipeline.validate.dns_check import DEFAULT_WORKERS, DomainChecker  # noqa: E402
 
 SEED = 20261122
 SNAPSHOT = datetime.date(2026, 10, 1)

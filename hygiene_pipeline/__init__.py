@@ -1,5 +1,9 @@
 """The hygiene engine: plain Python over polars and DuckDB, no Dagster import.
 
-raw export -> ingest -> normalize -> dedupe / validate -> prune; each stage is a module whose main
-function takes and returns polars frames, so it can be tested and reused without Dagster.
+One package per stage, in the order of the asset graph:
+
+    ingest -> normalize -> dedupe, validate -> prune -> report, crm_files
+
+A stage imports only earlier stages and the shared modules at the top (`store`, `schema`,
+`months`, `masking`); each stage's `__init__` says what it takes and gives.
 """

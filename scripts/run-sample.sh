@@ -21,4 +21,4 @@ for month in "${months[@]}"; do
   fi
 done
 echo "== summary"
-.venv/bin/python -m hygiene_pipeline.summary --data-dir "$HYGIENE_DATA_DIR" "${months[@]}"
+.venv/bin/python -m hygiene_pipeline.report.summary --data-dir "$HYGIENE_DATA_DIR" "${months[@]}"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.email_rules import SYNTAX_COLUMNS, AddressSyntax, check_syntax_frame
+from hygiene_pipeline.validate.email_rules import SYNTAX_COLUMNS, AddressSyntax, check_syntax_frame
 
 RECENT = datetime(2026, 10, 20, 10, 0)
 

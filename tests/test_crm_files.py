@@ -11,8 +11,8 @@ from datetime import date
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.crm_files import neutralize, write_crm_files
-from hygiene_pipeline.crm_formats import HUBSPOT, SALESFORCE_LEAD
+from hygiene_pipeline.crm_files.action_files import neutralize, write_crm_files
+from hygiene_pipeline.ingest.formats import HUBSPOT, SALESFORCE_LEAD
 from tests.builders import contacts_frame, prune_frame
 
 OCT = date(2026, 10, 1)

@@ -9,12 +9,12 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dedupe import (
+from hygiene_pipeline.dedupe.find import (
     DedupeConfig,
     find_duplicate_clusters,
     find_duplicate_clusters_with_stats,
 )
-from hygiene_pipeline.dedupe_keys import with_matching_keys
+from hygiene_pipeline.dedupe.keys import with_matching_keys
 from tests.builders import blank_contact, blank_contacts_frame
 
 SNAPSHOT = dt.date(2026, 11, 1)

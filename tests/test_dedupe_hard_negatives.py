@@ -10,7 +10,7 @@ import datetime as dt
 
 import polars as pl
 
-from hygiene_pipeline.dedupe import find_duplicate_clusters
+from hygiene_pipeline.dedupe.find import find_duplicate_clusters
 from tests.builders import blank_contact, blank_contacts_frame
 
 SNAPSHOT = dt.date(2026, 11, 1)

@@ -16,9 +16,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dedupe import find_duplicate_clusters, find_duplicate_clusters_with_stats
-from hygiene_pipeline.dedupe_clusters import _greedy_clusters, cluster_pairs
-from hygiene_pipeline.dedupe_keys import (
+from hygiene_pipeline.dedupe.clustering import _greedy_clusters, cluster_pairs
+from hygiene_pipeline.dedupe.find import find_duplicate_clusters, find_duplicate_clusters_with_stats
+from hygiene_pipeline.dedupe.keys import (
     BLOCK_TYPES,
     _holds_name_part,
     _local_part,
@@ -31,9 +31,9 @@ from hygiene_pipeline.dedupe_keys import (
     key_hash,
     rows_of,
 )
-from hygiene_pipeline.dedupe_scoring import _join_sides, _sorted_letters
-from hygiene_pipeline.email_rules import ROLE_ACCOUNTS
-from hygiene_pipeline.merge_plan import MERGE_FIELDS, MERGE_PLAN, build_merge_plan
+from hygiene_pipeline.dedupe.merge_plan import MERGE_FIELDS, MERGE_PLAN, build_merge_plan
+from hygiene_pipeline.dedupe.scoring import _join_sides, _sorted_letters
+from hygiene_pipeline.validate.email_rules import ROLE_ACCOUNTS
 from tests.builders import contacts_frame
 
 SNAPSHOT = dt.date(2026, 10, 1)

@@ -42,7 +42,7 @@ def test_each_asset_lives_in_the_module_named_after_it():
 
 
 def test_the_engine_never_imports_dagster_or_the_dagster_layer():
-    for path in (PROJECT / "hygiene_pipeline").glob("*.py"):
+    for path in (PROJECT / "hygiene_pipeline").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = []
             if isinstance(node, ast.Import):

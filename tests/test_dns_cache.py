@@ -17,7 +17,10 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dns_cache import (
+from hygiene_pipeline.sample_exports import write_sample_exports
+from hygiene_pipeline.store import HygieneStore
+from hygiene_pipeline.validate.contacts import validate_contacts
+from hygiene_pipeline.validate.dns_cache import (
     CACHE_TABLE,
     DEFAULT_TTL,
     TTL_ENV,
@@ -26,10 +29,7 @@ from hygiene_pipeline.dns_cache import (
     cache_ttl_from_environ,
     utc_now,
 )
-from hygiene_pipeline.dns_check import DomainChecker, DomainVerdict
-from hygiene_pipeline.sample_exports import write_sample_exports
-from hygiene_pipeline.store import HygieneStore
-from hygiene_pipeline.validate import validate_contacts
+from hygiene_pipeline.validate.dns_check import DomainChecker, DomainVerdict
 from tests.dns_server import TEST_ZONE, Dnsmasq, dnsmasq_server
 
 TODAY = datetime.date(2026, 10, 31)

@@ -7,7 +7,7 @@ import time
 import dns.resolver
 import pytest
 
-from hygiene_pipeline.dns_check import (
+from hygiene_pipeline.validate.dns_check import (
     DELIVERABLE,
     UNDELIVERABLE,
     UNKNOWN,

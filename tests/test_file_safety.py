@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.ingest import ExportError, read_month
+from hygiene_pipeline.ingest.month_exports import ExportError, read_month
 from hygiene_pipeline.store import HygieneStore
 
 OCT = date(2026, 10, 1)

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from hygiene_pipeline.bounded_read import read_bounded
-from hygiene_pipeline.ingest import ExportError, read_month
+from hygiene_pipeline.ingest.bounded_read import read_bounded
+from hygiene_pipeline.ingest.month_exports import ExportError, read_month
 
 OCT = date(2026, 10, 1)
 HEADER = b"Record ID,First Name,Last Name,Email\n"
@@ -62,7 +62,7 @@ _MEASURE = """
 import resource, sys
 from datetime import date
 from pathlib import Path
-from hygiene_pipeline.ingest import read_month
+from hygiene_pipeline.ingest.month_exports import read_month
 month = read_month(Path(sys.argv[1]), date(2026, 10, 1))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(month.raw.height, month.rejected.height, peak)

@@ -13,11 +13,15 @@ import pytest
 from assets.normalized_contacts import normalized_contacts
 from assets.raw_contacts import every_export_row_accounted_for, raw_contacts
 from assets.resources import HygieneResource
-from hygiene_pipeline.column_mapping import ColumnMappingError, load_mapping, mapping_from_document
-from hygiene_pipeline.crm_formats import UnknownExportFormatError
-from hygiene_pipeline.ingest import ExportError, MonthExports, read_month
-from hygiene_pipeline.normalize import normalize_contacts
-from hygiene_pipeline.row_accounting import row_accounting
+from hygiene_pipeline.ingest.column_mapping import (
+    ColumnMappingError,
+    load_mapping,
+    mapping_from_document,
+)
+from hygiene_pipeline.ingest.formats import UnknownExportFormatError
+from hygiene_pipeline.ingest.month_exports import ExportError, MonthExports, read_month
+from hygiene_pipeline.ingest.row_accounting import row_accounting
+from hygiene_pipeline.normalize.contacts import normalize_contacts
 from hygiene_pipeline.store import HygieneStore
 from tests.export_fixtures import (
     EXAMPLE_MAPPING,

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from hygiene_pipeline.crm_formats import AmbiguousMappingError, UnknownExportFormatError
-from hygiene_pipeline.ingest import ExportError, read_month
+from hygiene_pipeline.ingest.formats import AmbiguousMappingError, UnknownExportFormatError
+from hygiene_pipeline.ingest.month_exports import ExportError, read_month
 
 OCT = date(2026, 10, 1)
 DOCUMENTED = (ExportError, UnknownExportFormatError, AmbiguousMappingError)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from hygiene_pipeline.ingest import ExportError, MonthExports, read_month
+from hygiene_pipeline.ingest.month_exports import ExportError, MonthExports, read_month
 from tests.export_fixtures import csv_bytes
 
 OCT = date(2026, 10, 1)

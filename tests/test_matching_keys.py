@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from hygiene_pipeline.matching_keys import (
+from hygiene_pipeline.normalize.matching_keys import (
     ascii_series,
     canonical_first_name,
     diminutive_groups,

@@ -7,9 +7,14 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from hygiene_pipeline.dedupe import DedupeConfig, SurvivorRules, find_duplicate_clusters
-from hygiene_pipeline.dedupe_config import load_dedupe_config
-from hygiene_pipeline.merge_plan import MERGE_FIELDS, MERGE_PLAN, build_merge_plan, golden_records
+from hygiene_pipeline.dedupe.config import load_dedupe_config
+from hygiene_pipeline.dedupe.find import DedupeConfig, SurvivorRules, find_duplicate_clusters
+from hygiene_pipeline.dedupe.merge_plan import (
+    MERGE_FIELDS,
+    MERGE_PLAN,
+    build_merge_plan,
+    golden_records,
+)
 from hygiene_pipeline.store import HygieneStore, Purge
 from tests.builders import blank_contact, blank_contacts_frame
 

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from hygiene_pipeline.normalize import normalize_contacts
+from hygiene_pipeline.normalize.contacts import normalize_contacts
 
 OCT = date(2026, 10, 1)
 

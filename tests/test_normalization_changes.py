@@ -14,9 +14,9 @@ from assets.normalized_contacts import normalized_contacts
 from assets.raw_contacts import raw_contacts
 from assets.resources import HygieneResource
 from hygiene_pipeline import schema
-from hygiene_pipeline.normalize import CHANGE_FIELDS, normalize_with_changes
+from hygiene_pipeline.normalize.contacts import CHANGE_FIELDS, normalize_with_changes
+from hygiene_pipeline.normalize.vocabularies import VocabularyError, load_vocabularies
 from hygiene_pipeline.store import HygieneStore, Purge
-from hygiene_pipeline.vocabularies import VocabularyError, load_vocabularies
 from tests.export_fixtures import write_csv
 
 OCT = date(2026, 10, 1)

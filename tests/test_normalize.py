@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.countries import country_code
-from hygiene_pipeline.names import clean_name
-from hygiene_pipeline.normalize import normalize_contacts
-from hygiene_pipeline.phones import parse_phone_cell, phone_cells, to_e164
+from hygiene_pipeline.normalize.contacts import normalize_contacts
+from hygiene_pipeline.normalize.countries import country_code
+from hygiene_pipeline.normalize.names import clean_name
+from hygiene_pipeline.normalize.phones import parse_phone_cell, phone_cells, to_e164
 
 OCT = date(2026, 10, 1)
 

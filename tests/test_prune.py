@@ -7,7 +7,7 @@ from datetime import date, datetime
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.prune import MonthHistory, build_prune_list
+from hygiene_pipeline.prune.rules import MonthHistory, build_prune_list
 from tests.builders import clusters_frame, contacts_frame, validation_frame
 
 OCT = date(2026, 10, 1)

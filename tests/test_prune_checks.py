@@ -11,8 +11,9 @@ import pytest
 
 from assets.definitions import defs
 from assets.resources import HygieneResource
-from hygiene_pipeline import prune_safety, schema
-from hygiene_pipeline.prune_policy import PrunePolicy
+from hygiene_pipeline import schema
+from hygiene_pipeline.prune import safety as prune_safety
+from hygiene_pipeline.prune.policy import PrunePolicy
 from hygiene_pipeline.sample_exports import write_sample_exports
 from tests.builders import clusters_frame, contacts_frame, prune_frame
 
@@ -99,7 +100,7 @@ def test_without_a_suppression_key_the_prune_list_refuses_to_run(month_dir, monk
 
 def test_a_broken_prune_list_fails_its_checks_in_a_real_run(month_dir, monkeypatch):
     """Break the engine on purpose: survivors merged away and a customer deleted."""
-    import hygiene_pipeline.prune_month as prune_month_module
+    import hygiene_pipeline.prune.month as prune_month_module
 
     honest = prune_month_module.build_prune_list
 

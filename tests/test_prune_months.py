@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.prune_month import prune_month
-from hygiene_pipeline.prune_policy import PrunePolicy
+from hygiene_pipeline.prune.month import prune_month
+from hygiene_pipeline.prune.policy import PrunePolicy
+from hygiene_pipeline.prune.suppression import SuppressionKeyError, email_hmacs, suppression_key
 from hygiene_pipeline.store import HygieneStore
-from hygiene_pipeline.suppression import SuppressionKeyError, email_hmacs, suppression_key
 from tests.builders import clusters_frame, contacts_frame, validation_frame
 
 KEY = b"a-test-key-that-is-long-enough"

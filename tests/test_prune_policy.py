@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hygiene_pipeline.prune import MonthHistory, build_prune_list
-from hygiene_pipeline.prune_policy import PolicyError, load_policy, preset_policy
+from hygiene_pipeline.prune.policy import PolicyError, load_policy, preset_policy
+from hygiene_pipeline.prune.rules import MonthHistory, build_prune_list
 from tests.builders import clusters_frame, contacts_frame, validation_frame
 
 OCT = date(2026, 10, 1)

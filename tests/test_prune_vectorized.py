@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.prune import MonthHistory, build_prune_list
-from hygiene_pipeline.prune_month import _personal_domains
-from hygiene_pipeline.suppression import email_hmacs
+from hygiene_pipeline.prune.month import _personal_domains
+from hygiene_pipeline.prune.rules import MonthHistory, build_prune_list
+from hygiene_pipeline.prune.suppression import email_hmacs
 from tests.builders import clusters_frame, contacts_frame, validation_frame
 
 OCT = date(2026, 10, 1)

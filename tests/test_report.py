@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hygiene_pipeline import report as report_module
-from hygiene_pipeline.health_score import WEIGHTS, health_score, health_trend
+from hygiene_pipeline.report import monthly_report as report_module
+from hygiene_pipeline.report.health_score import WEIGHTS, health_score, health_trend
 from hygiene_pipeline.store import HygieneStore
 from tests.builders import clusters_frame, contacts_frame, prune_frame, validation_frame
 

@@ -8,9 +8,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from hygiene_pipeline.crm_dates import numeric_date_order
-from hygiene_pipeline.crm_formats import CrmFormat
-from hygiene_pipeline.source_fields import (
+from hygiene_pipeline.ingest.formats import CrmFormat
+from hygiene_pipeline.normalize.dates import numeric_date_order
+from hygiene_pipeline.normalize.source_fields import (
     MissingColumnMappingError,
     lifecycle_stage,
     source_fields,
@@ -65,7 +65,7 @@ def test_day_first_or_month_first_is_decided_per_column():
 
 def test_an_ambiguous_column_is_read_day_first_with_a_warning_naming_file_and_column(caplog):
     rows = [{"Nr": "1", "Datum": "03/02/2025"}, {"Nr": "2", "Datum": "04/05/2026"}]
-    with caplog.at_level(logging.WARNING, logger="hygiene_pipeline.source_fields"):
+    with caplog.at_level(logging.WARNING, logger="hygiene_pipeline.normalize.source_fields"):
         fields = _mapped(rows)
     assert fields["created_at"].to_list() == [datetime(2025, 2, 3), datetime(2026, 5, 4)]
     [record] = caplog.records
@@ -141,7 +141,7 @@ def test_mapped_rows_without_their_mapping_fail_with_what_to_pass():
 def test_each_date_shape_is_tried_only_where_the_earlier_ones_failed_with_the_same_result():
     """parse_datetimes tries the shapes in turn on what is left; a coalesce of every shape over
     every value (the rule it must equal) gives the same dates, nulls and order."""
-    from hygiene_pipeline.crm_dates import _shapes, parse_datetimes
+    from hygiene_pipeline.normalize.dates import _shapes, parse_datetimes
 
     values = pl.Series(
         "created",

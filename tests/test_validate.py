@@ -14,9 +14,12 @@ import phonenumbers
 import polars as pl
 import pytest
 
-from hygiene_pipeline import email_rules, phone_rules, schema, validate
-from hygiene_pipeline.dns_check import DomainChecker, DomainVerdict
-from hygiene_pipeline.email_rules import (
+from hygiene_pipeline import schema
+from hygiene_pipeline.validate import contacts as validate
+from hygiene_pipeline.validate import email_rules, phone_rules
+from hygiene_pipeline.validate.contacts import ISSUES, stale_cutoff, validate_contacts
+from hygiene_pipeline.validate.dns_check import DomainChecker, DomainVerdict
+from hygiene_pipeline.validate.email_rules import (
     AddressSyntax,
     check_syntax,
     is_disposable,
@@ -25,7 +28,6 @@ from hygiene_pipeline.email_rules import (
     is_test_address,
     suggest_domain,
 )
-from hygiene_pipeline.validate import ISSUES, stale_cutoff, validate_contacts
 from tests.builders import syntax_by_address
 
 TODAY = datetime.date(2026, 10, 31)  # end of the October 2026 partition

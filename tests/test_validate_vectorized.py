@@ -18,9 +18,10 @@ from collections.abc import Iterable
 import phonenumbers
 import polars as pl
 
-from hygiene_pipeline import phone_rules
-from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainVerdict
-from hygiene_pipeline.email_rules import (
+from hygiene_pipeline.validate import phone_rules
+from hygiene_pipeline.validate.contacts import assess_emails
+from hygiene_pipeline.validate.dns_check import UNDELIVERABLE, UNKNOWN, DomainVerdict
+from hygiene_pipeline.validate.email_rules import (
     check_syntax,
     check_syntax_frame,
     is_disposable,
@@ -31,7 +32,6 @@ from hygiene_pipeline.email_rules import (
     is_test_local_part,
     suggest_domain,
 )
-from hygiene_pipeline.validate import assess_emails
 from tests.builders import syntax_by_address
 
 LOCAL_PARTS = [

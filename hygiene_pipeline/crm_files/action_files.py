@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hygiene_pipeline.crm_formats import CrmFormat
+from hygiene_pipeline.ingest.formats import CrmFormat
 
 FILE_ACTIONS = {
     "delete": "deletions",

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from hygiene_pipeline.dedupe_scoring import DedupeConfig
-from hygiene_pipeline.dedupe_survivors import SurvivorRules
+from hygiene_pipeline.dedupe.scoring import DedupeConfig
+from hygiene_pipeline.dedupe.survivors import SurvivorRules
 
 _SETTINGS = {f.name: f for f in dataclasses.fields(DedupeConfig) if f.name != "survivor"}
 

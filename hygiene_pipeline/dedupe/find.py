@@ -26,8 +26,8 @@ from typing import Any
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dedupe_clusters import best_links, cluster_pairs
-from hygiene_pipeline.dedupe_keys import (
+from hygiene_pipeline.dedupe.clustering import best_links, cluster_pairs
+from hygiene_pipeline.dedupe.keys import (
     BLOCK_TYPES,
     MATCHING_KEY_COLUMNS,
     blocking_keys,
@@ -35,9 +35,9 @@ from hygiene_pipeline.dedupe_keys import (
     contact_features,
     matching_keys_source,
 )
-from hygiene_pipeline.dedupe_scoring import MATCH_RULES, DedupeConfig, score_pairs
-from hygiene_pipeline.dedupe_survivors import COMPLETENESS_FIELDS, SurvivorRules, choose_survivors
-from hygiene_pipeline.merge_plan import MERGE_FIELDS
+from hygiene_pipeline.dedupe.merge_plan import MERGE_FIELDS
+from hygiene_pipeline.dedupe.scoring import MATCH_RULES, DedupeConfig, score_pairs
+from hygiene_pipeline.dedupe.survivors import COMPLETENESS_FIELDS, SurvivorRules, choose_survivors
 
 __all__ = [
     "DedupeConfig",

@@ -14,12 +14,12 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from hygiene_pipeline.companies import PLACEHOLDERS, company_key
-from hygiene_pipeline.email_rules import ROLE_ACCOUNTS, is_free_mail
-from hygiene_pipeline.emails import email_domain_expr
-from hygiene_pipeline.matching_keys import ascii_series, name_keys
-from hygiene_pipeline.names import PARTICLES
-from hygiene_pipeline.phone_rules import e164_placeholder_pattern
+from hygiene_pipeline.normalize.companies import PLACEHOLDERS, company_key
+from hygiene_pipeline.normalize.emails import email_domain_expr
+from hygiene_pipeline.normalize.matching_keys import ascii_series, name_keys
+from hygiene_pipeline.normalize.names import PARTICLES
+from hygiene_pipeline.validate.email_rules import ROLE_ACCOUNTS, is_free_mail
+from hygiene_pipeline.validate.phone_rules import e164_placeholder_pattern
 
 # Name particles stripped from the front of a last name before comparing ("van der Berg" and
 # "Berg" compare as "berg") and from the end of a first name ("Jan de" + "Vries" -> "jan").

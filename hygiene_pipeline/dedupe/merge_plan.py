@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dedupe_keys import rows_of
+from hygiene_pipeline.dedupe.keys import rows_of
 
 # Fields of the golden record, in the order the plan lists them.
 MERGE_FIELDS = (

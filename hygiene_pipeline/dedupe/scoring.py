@@ -40,14 +40,14 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from hygiene_pipeline.dedupe_keys import (
+from hygiene_pipeline.dedupe.keys import (
     IDENTIFIER_PREFIX,
     identifier_columns,
     key_hash,
     rows_of,
 )
-from hygiene_pipeline.dedupe_survivors import SurvivorRules
-from hygiene_pipeline.matching_keys import diminutive_groups, phonetic_series
+from hygiene_pipeline.dedupe.survivors import SurvivorRules
+from hygiene_pipeline.normalize.matching_keys import diminutive_groups, phonetic_series
 
 MATCH_RULES = ("email", "phone", "identifiers", "name")
 IDENTIFIER_TYPO_MIN_LENGTH = 6  # identifiers this long may differ by one typo and still agree

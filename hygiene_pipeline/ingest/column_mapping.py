@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from hygiene_pipeline.crm_formats import DATE_ORDERS, FORMATS_BY_NAME, SOURCE_FIELDS, CrmFormat
+from hygiene_pipeline.ingest.formats import DATE_ORDERS, FORMATS_BY_NAME, SOURCE_FIELDS, CrmFormat
 
 MAPPINGS_FOLDER = "column_mappings"
 _KEYS = {"system", "base", "match", "id_column", "id_prefix", "date_order", "fields", "constants"}

@@ -22,8 +22,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from hygiene_pipeline.decoding import DecodedText, has_undecodable, visible
-from hygiene_pipeline.export_table import RECORD_INDEX, ExportError, ParsedTable, RejectedRecord
+from hygiene_pipeline.ingest.decoding import DecodedText, has_undecodable, visible
+from hygiene_pipeline.ingest.export_table import (
+    RECORD_INDEX,
+    ExportError,
+    ParsedTable,
+    RejectedRecord,
+)
 
 DELIMITERS = (",", ";", "\t")
 # A stray quote can make a field run to the end of the file; allow big fields, reject beyond.

@@ -16,14 +16,19 @@ from pathlib import Path
 
 import polars as pl
 
-from hygiene_pipeline.bounded_read import BoundedFile, overlong_reason, read_bounded
-from hygiene_pipeline.crm_formats import CrmFormat, detect_format
-from hygiene_pipeline.csv_reader import DelimitedExport
-from hygiene_pipeline.decoding import decode_export, visible
-from hygiene_pipeline.export_table import RECORD_INDEX, ExportError, ParsedTable, RejectedRecord
-from hygiene_pipeline.ingest_tables import EXPORT_FILES, REJECTED_ROWS
+from hygiene_pipeline.ingest.bounded_read import BoundedFile, overlong_reason, read_bounded
+from hygiene_pipeline.ingest.csv_reader import DelimitedExport
+from hygiene_pipeline.ingest.decoding import decode_export, visible
+from hygiene_pipeline.ingest.export_table import (
+    RECORD_INDEX,
+    ExportError,
+    ParsedTable,
+    RejectedRecord,
+)
+from hygiene_pipeline.ingest.formats import CrmFormat, detect_format
+from hygiene_pipeline.ingest.tables import EXPORT_FILES, REJECTED_ROWS
+from hygiene_pipeline.ingest.xlsx_reader import XlsxExport
 from hygiene_pipeline.months import folder_name
-from hygiene_pipeline.xlsx_reader import XlsxExport
 
 __all__ = ["ExportError", "ExportFile", "MonthExports", "decode", "read_export", "read_month"]
 

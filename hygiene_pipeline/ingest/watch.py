@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from hygiene_pipeline.ingest import is_export_candidate
+from hygiene_pipeline.ingest.month_exports import is_export_candidate
 
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from hygiene_pipeline.export_table import RECORD_INDEX, ExportError, ParsedTable
+from hygiene_pipeline.ingest.export_table import RECORD_INDEX, ExportError, ParsedTable
 
 
 class WorkbookError(ExportError):

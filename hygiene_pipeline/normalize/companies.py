@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hygiene_pipeline.matching_keys import ascii_series
+from hygiene_pipeline.normalize.matching_keys import ascii_series
 
 # Legal forms as words after dots are removed and the name is transliterated (Α.Ε. -> ae).
 LEGAL_FORMS: tuple[str, ...] = (

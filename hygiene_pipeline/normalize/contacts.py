@@ -18,17 +18,21 @@ from typing import Any
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.companies import company_display_expr, company_key
-from hygiene_pipeline.countries import country_code
-from hygiene_pipeline.crm_formats import formats_from_export_files
-from hygiene_pipeline.email_rules import is_free_mail
-from hygiene_pipeline.emails import email_columns, email_domain_expr
-from hygiene_pipeline.job_titles import case_job_title, job_function_expr, job_seniority_expr
-from hygiene_pipeline.matching_keys import name_keys
-from hygiene_pipeline.names import SALUTATIONS, SUFFIXES, clean_name, split_name
-from hygiene_pipeline.phones import DEFAULT_REGION, phone_cells
-from hygiene_pipeline.source_fields import source_fields
-from hygiene_pipeline.vocabularies import Vocabulary, load_vocabularies
+from hygiene_pipeline.ingest.formats import formats_from_export_files
+from hygiene_pipeline.normalize.companies import company_display_expr, company_key
+from hygiene_pipeline.normalize.countries import country_code
+from hygiene_pipeline.normalize.emails import email_columns, email_domain_expr
+from hygiene_pipeline.normalize.job_titles import (
+    case_job_title,
+    job_function_expr,
+    job_seniority_expr,
+)
+from hygiene_pipeline.normalize.matching_keys import name_keys
+from hygiene_pipeline.normalize.names import SALUTATIONS, SUFFIXES, clean_name, split_name
+from hygiene_pipeline.normalize.phones import DEFAULT_REGION, phone_cells
+from hygiene_pipeline.normalize.source_fields import source_fields
+from hygiene_pipeline.normalize.vocabularies import Vocabulary, load_vocabularies
+from hygiene_pipeline.validate.email_rules import is_free_mail
 
 # Fields compared for the change log: normalized column <- source field.
 CHANGE_FIELDS = ("first_name", "last_name", "email", "phone", "company", "job_title", "owner",

@@ -31,7 +31,7 @@ import yaml
 from anyascii import anyascii
 from nicknames import NickNamer
 
-from hygiene_pipeline.names import strip_symbols
+from hygiene_pipeline.normalize.names import strip_symbols
 
 Umlauts = Literal["expand", "strip"]
 
@@ -127,7 +127,7 @@ def diminutive_groups() -> Mapping[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _diminutives() -> tuple[dict[str, str | None], dict[str, frozenset[str]]]:
-    text = resources.files("hygiene_pipeline").joinpath(DIMINUTIVES_FILE).read_text("utf-8")
+    text = resources.files(__package__).joinpath(DIMINUTIVES_FILE).read_text("utf-8")
     return diminutive_table(yaml.safe_load(text), DIMINUTIVES_FILE)
 
 

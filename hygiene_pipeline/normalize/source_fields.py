@@ -22,7 +22,8 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from hygiene_pipeline.crm_dates import (
+from hygiene_pipeline.ingest.formats import SOURCE_FIELDS, CrmFormat, built_in_format_for
+from hygiene_pipeline.normalize.dates import (
     AMBIGUOUS,
     CONFLICTING,
     DAY_FIRST,
@@ -30,7 +31,6 @@ from hygiene_pipeline.crm_dates import (
     numeric_date_order,
     parse_datetimes,
 )
-from hygiene_pipeline.crm_formats import SOURCE_FIELDS, CrmFormat, built_in_format_for
 
 log = logging.getLogger(__name__)
 

@@ -69,9 +69,9 @@ def _section(data: Mapping, name: str, source: str) -> Vocabulary:
 
 def load_vocabularies(data_dir: Path | None = None) -> dict[str, Vocabulary]:
     """The shipped vocabularies; sections in `data_dir/vocabularies.yaml` replace them."""
-    text = resources.files("hygiene_pipeline").joinpath("vocabularies.yaml").read_text("utf-8")
+    text = resources.files(__package__).joinpath("vocabularies.yaml").read_text("utf-8")
     data = dict(yaml.safe_load(text))
-    source = "hygiene_pipeline/vocabularies.yaml"
+    source = "hygiene_pipeline/normalize/vocabularies.yaml"
     override = (data_dir / "vocabularies.yaml") if data_dir is not None else None
     if override is not None and override.exists():
         custom = yaml.safe_load(override.read_text(encoding="utf-8")) or {}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from hygiene_pipeline.emails import clean_email_expr, normalize_domains
-from hygiene_pipeline.ingest import decode
+from hygiene_pipeline.ingest.month_exports import decode
+from hygiene_pipeline.normalize.emails import clean_email_expr, normalize_domains
 
 
 class ErasureRegisterError(ValueError):

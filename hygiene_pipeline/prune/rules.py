@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.erasure import names_erased
 from hygiene_pipeline.months import months_before
-from hygiene_pipeline.prune_policy import RULES, PrunePolicy
+from hygiene_pipeline.prune.erasure import names_erased
+from hygiene_pipeline.prune.policy import RULES, PrunePolicy
 
 _HISTORY_SCHEMA = {"contact_id": pl.String(), "re_engaged_on": pl.Date()}
 _SUPPRESSED_SCHEMA = {

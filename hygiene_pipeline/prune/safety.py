@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from hygiene_pipeline.prune_policy import PrunePolicy
+from hygiene_pipeline.prune.policy import PrunePolicy
 
 _EXAMPLES = 5
 

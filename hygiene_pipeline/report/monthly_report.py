@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hygiene_pipeline.health_score import WEIGHTS, health_trend
+from hygiene_pipeline.report.health_score import WEIGHTS, health_trend
 from hygiene_pipeline.schema import PRUNE_ACTIONS
 from hygiene_pipeline.store import HygieneStore
 

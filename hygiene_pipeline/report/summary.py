@@ -1,7 +1,8 @@
 """A short per-month summary of what the pipeline stored: rows, clusters, actions.
 
-`python -m hygiene_pipeline.summary [--data-dir data] [2026-08 2026-09 ...]` prints one block per
-month; without months it prints every month in the database. Counts only, never personal data.
+`python -m hygiene_pipeline.report.summary [--data-dir data] [2026-08 2026-09 ...]` prints one
+block per month; without months it prints every month in the database. Counts only, never
+personal data.
 """
 
 from __future__ import annotations

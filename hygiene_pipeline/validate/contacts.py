@@ -48,8 +48,9 @@ import datetime
 import polars as pl
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.dns_check import UNDELIVERABLE, UNKNOWN, DomainLookup
-from hygiene_pipeline.email_rules import (
+from hygiene_pipeline.months import months_before
+from hygiene_pipeline.validate.dns_check import UNDELIVERABLE, UNKNOWN, DomainLookup
+from hygiene_pipeline.validate.email_rules import (
     ROLE_ACCOUNTS,
     TEST_WORD_PATTERN,
     check_syntax_frame,
@@ -61,8 +62,7 @@ from hygiene_pipeline.email_rules import (
     is_test_local_part,
     suggest_domain,
 )
-from hygiene_pipeline.months import months_before
-from hygiene_pipeline.phone_rules import phone_statuses
+from hygiene_pipeline.validate.phone_rules import phone_statuses
 
 STALE_AFTER_MONTHS = 12
 

@@ -31,8 +31,13 @@ from dataclasses import dataclass, fields
 
 import polars as pl
 
-from hygiene_pipeline.dns_check import DELIVERABLE, UNDELIVERABLE, DomainChecker, DomainVerdict
 from hygiene_pipeline.store import HygieneStore
+from hygiene_pipeline.validate.dns_check import (
+    DELIVERABLE,
+    UNDELIVERABLE,
+    DomainChecker,
+    DomainVerdict,
+)
 
 CACHE_TABLE = "dns_cache"
 TTL_ENV = "HYGIENE_DNS_CACHE_TTL_DAYS"

@@ -202,8 +202,9 @@ class DomainChecker:
             return dict(zip(distinct, verdicts, strict=True))
 
     def _check_in_processes(self, distinct: list[str], processes: int) -> dict[str, DomainVerdict]:
-        """Split the domains over worker processes (`python -m hygiene_pipeline.dns_worker`),
-        each with its share of the threads, so lookups use every core."""
+        """Split the domains over worker processes (`python -m
+        hygiene_pipeline.validate.dns_worker`), each with its share of the threads, so lookups use
+        every core."""
         settings = {
             "nameservers": self.nameservers,
             "timeout": self.timeout,
@@ -211,7 +212,7 @@ class DomainChecker:
             "workers": max(1, self.workers // processes),
         }
         shares = [distinct[index::processes] for index in range(processes)]
-        command = [sys.executable, "-m", "hygiene_pipeline.dns_worker"]
+        command = [sys.executable, "-m", "hygiene_pipeline.validate.dns_worker"]
         pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
         workers = [subprocess.Popen(command, **pipes) for _ in shares]
         requests = [json.dumps({**settings, "domains": share}).encode() for share in shares]

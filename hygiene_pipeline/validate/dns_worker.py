@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from hygiene_pipeline.dns_check import DomainChecker
+from hygiene_pipeline.validate.dns_check import DomainChecker
 
 
 def main() -> int:
