@@ -32,8 +32,9 @@ from hygiene_pipeline.dedupe.keys import (
     rows_of,
 )
 from hygiene_pipeline.dedupe.merge_plan import MERGE_FIELDS, MERGE_PLAN, build_merge_plan
-from hygiene_pipeline.dedupe.scoring import _join_sides, _sorted_letters
-from hygiene_pipeline.validate.email_rules import ROLE_ACCOUNTS
+from hygiene_pipeline.dedupe.name_similarity import _sorted_letters
+from hygiene_pipeline.dedupe.scoring import _join_sides
+from hygiene_pipeline.normalize.mailboxes import ROLE_ACCOUNTS
 from tests.builders import contacts_frame
 
 SNAPSHOT = dt.date(2026, 10, 1)

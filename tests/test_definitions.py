@@ -41,18 +41,6 @@ def test_each_asset_lives_in_the_module_named_after_it():
         assert name in functions
 
 
-def test_the_engine_never_imports_dagster_or_the_dagster_layer():
-    for path in (PROJECT / "hygiene_pipeline").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            for name in names:
-                assert not name.startswith(("dagster", "assets")), f"{path.name} imports {name}"
-
-
 def test_monthly_schedule_is_on_and_requests_the_month_just_ended():
     schedule = defs.resolve_schedule_def("monthly_hygiene_schedule")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

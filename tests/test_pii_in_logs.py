@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hygiene_pipeline.normalize.phone_placeholders import placeholder_pattern
 from hygiene_pipeline.normalize.phones import to_e164
 from hygiene_pipeline.sample_exports import write_sample_exports
-from hygiene_pipeline.validate.phone_rules import placeholder_pattern
 
 PROJECT = Path(__file__).resolve().parent.parent
 KEY = "pii-scan-test-key-7f3a9c1e5b"

@@ -15,6 +15,8 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
+from hygiene_pipeline.normalize.mailboxes import is_free_mail, is_role_account
+from hygiene_pipeline.normalize.phone_placeholders import placeholder_pattern
 from hygiene_pipeline.validate import contacts as validate
 from hygiene_pipeline.validate import email_rules, phone_rules
 from hygiene_pipeline.validate.contacts import ISSUES, stale_cutoff, validate_contacts
@@ -23,8 +25,6 @@ from hygiene_pipeline.validate.email_rules import (
     AddressSyntax,
     check_syntax,
     is_disposable,
-    is_free_mail,
-    is_role_account,
     is_test_address,
     suggest_domain,
 )
@@ -532,11 +532,11 @@ def test_every_phone_status_is_covered() -> None:
 
 
 def test_placeholder_pattern_names_the_pattern() -> None:
-    assert phone_rules.placeholder_pattern("(212) 555-0143", "US") == "us_fictional_555"
-    assert phone_rules.placeholder_pattern("07700 900461", "GB") == "uk_drama_range"
-    assert phone_rules.placeholder_pattern("06 12345678", "NL") == "digit_run"
-    assert phone_rules.placeholder_pattern("+31 6 66666666", None) == "repeated_digit"
-    assert phone_rules.placeholder_pattern("+31 6 4287 1935", "XX") is None  # unknown country
+    assert placeholder_pattern("(212) 555-0143", "US") == "us_fictional_555"
+    assert placeholder_pattern("07700 900461", "GB") == "uk_drama_range"
+    assert placeholder_pattern("06 12345678", "NL") == "digit_run"
+    assert placeholder_pattern("+31 6 66666666", None) == "repeated_digit"
+    assert placeholder_pattern("+31 6 4287 1935", "XX") is None  # unknown country
 
 
 # --- issues ---------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 import phonenumbers
 import polars as pl
 
+from hygiene_pipeline.normalize import phone_placeholders
+from hygiene_pipeline.normalize.mailboxes import is_free_mail, is_role_account
 from hygiene_pipeline.validate import phone_rules
 from hygiene_pipeline.validate.contacts import assess_emails
 from hygiene_pipeline.validate.dns_check import UNDELIVERABLE, UNKNOWN, DomainVerdict
@@ -25,8 +27,6 @@ from hygiene_pipeline.validate.email_rules import (
     check_syntax,
     check_syntax_frame,
     is_disposable,
-    is_free_mail,
-    is_role_account,
     is_test_address,
     is_test_domain,
     is_test_local_part,
@@ -143,12 +143,12 @@ def test_assess_emails_agrees_with_the_rules_one_address_at_a_time() -> None:
 
 
 def _digit_pattern_by_windows(digits: str) -> str | None:
-    """phone_rules._digit_pattern as first written: a Python loop over the windows."""
+    """phone_placeholders._digit_pattern as first written: a Python loop over the windows."""
     if len(digits) >= 4 and len(set(digits)) == 1:
         return "repeated_digit"
-    if len(digits) >= phone_rules.MIN_RUN:
-        for start in range(len(digits) - phone_rules.MIN_RUN + 1):
-            window = digits[start : start + phone_rules.MIN_RUN]
+    if len(digits) >= phone_placeholders.MIN_RUN:
+        for start in range(len(digits) - phone_placeholders.MIN_RUN + 1):
+            window = digits[start : start + phone_placeholders.MIN_RUN]
             if window in "01234567890" or window in "09876543210":
                 return "digit_run"
     if re.search(r"(\d)\1{6,}$", digits):
@@ -177,7 +177,7 @@ def _digit_strings() -> list[str]:
 def test_digit_pattern_agrees_with_the_window_loop() -> None:
     strings = _digit_strings()
     assert [
-        d for d in strings if phone_rules._digit_pattern(d) != _digit_pattern_by_windows(d)
+        d for d in strings if phone_placeholders._digit_pattern(d) != _digit_pattern_by_windows(d)
     ] == []
     assert {_digit_pattern_by_windows(d) for d in strings} == {None, "digit_run", "repeated_digit"}
 
@@ -208,9 +208,9 @@ def _status_one_by_one(text: str | None, country: str | None, phone: str | None)
     if text is None:
         return "missing"
     fake = (
-        phone_rules.e164_placeholder_pattern(phone)
+        phone_placeholders.e164_placeholder_pattern(phone)
         if phone
-        else phone_rules.placeholder_pattern(text, country)
+        else phone_placeholders.placeholder_pattern(text, country)
     )
     if fake is not None:
         return "placeholder"

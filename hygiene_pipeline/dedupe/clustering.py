@@ -1,4 +1,4 @@
-"""From matched pairs to clusters without chaining (the survivor is dedupe_survivors' job).
+"""From matched pairs to clusters without chaining (the survivor is survivors.py's job).
 
 Clustering is greedy average linkage over the matched pairs, strongest first:
 
@@ -8,7 +8,7 @@ Clustering is greedy average linkage over the matched pairs, strongest first:
   linked by a single weak match (A~B, B~C, C~D) stay two clusters;
 - a join that would make a cluster bigger than `max_cluster_size` is refused;
 - a join that would put two records known to be two people in one cluster is refused (two
-  mailboxes at one company: see `dedupe_scoring.apart_pairs`), so a third record matching both
+  mailboxes at one company: see `scoring.apart_pairs`), so a third record matching both
   cannot bridge them.
 
 Every member therefore matches at least one other member directly, and each refusal is counted.

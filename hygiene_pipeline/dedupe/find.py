@@ -2,16 +2,16 @@
 
 Plain polars + rapidfuzz, no orchestration imports. The steps, each in its own module:
 
-1. `dedupe_keys`: the matching keys normalization provides (ASCII and nickname-canonical names,
+1. `keys`: the matching keys normalization provides (ASCII and nickname-canonical names,
    phonetic last name, company key, email domains; one adapter), folded names, email parts;
    blocking keys (same email, same phone, name key + company / personal email local part,
    identifiers). Blocks over `block_cap` records are skipped and counted.
-2. `dedupe_scoring`: Jaro-Winkler (rapidfuzz `cpdist`) on names straight or swapped, exact
-   field agreement, and the match rules (email, phone, identifiers, name + corroboration) with
-   the colleague, household and switchboard guards.
-3. `dedupe_clusters`: greedy average-linkage clustering (no chaining through one weak link, never
+2. `name_similarity`: Jaro-Winkler (rapidfuzz `cpdist`) on names straight or swapped, nicknames,
+   short forms, initials. `scoring`: exact field agreement, and the match rules (email, phone,
+   identifiers, name + corroboration) with the colleague, household and switchboard guards.
+3. `clustering`: greedy average-linkage clustering (no chaining through one weak link, never
    joining two people known apart) and a cluster size cap.
-4. `dedupe_survivors`: the survivor of each cluster by ordered, configurable rules.
+4. `survivors`: the survivor of each cluster by ordered, configurable rules.
 
 The golden record and merge plan are built from the result by `merge_plan`.
 
@@ -89,7 +89,7 @@ def find_duplicate_clusters_with_stats(
     skipped_blocks (total), candidate_pairs, matched_pairs, matches_by_rule (MATCH_RULES),
     refused_weak_links, refused_oversized, refused_apart (joins that would have put two people
     known apart in one cluster), clusters, clustered_contacts, matching_keys_from ("input", or
-    "computed" when a key was missing: see dedupe_keys.with_matching_keys).
+    "computed" when a key was missing: see keys.with_matching_keys).
 
     Each snapshot is deduplicated on its own: a contact is never matched with itself in another
     month's export.

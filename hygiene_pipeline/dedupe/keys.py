@@ -16,10 +16,10 @@ import polars as pl
 
 from hygiene_pipeline.normalize.companies import PLACEHOLDERS, company_key
 from hygiene_pipeline.normalize.emails import email_domain_expr
+from hygiene_pipeline.normalize.mailboxes import ROLE_ACCOUNTS, is_free_mail
 from hygiene_pipeline.normalize.matching_keys import ascii_series, name_keys
 from hygiene_pipeline.normalize.names import PARTICLES
-from hygiene_pipeline.validate.email_rules import ROLE_ACCOUNTS, is_free_mail
-from hygiene_pipeline.validate.phone_rules import e164_placeholder_pattern
+from hygiene_pipeline.normalize.phone_placeholders import e164_placeholder_pattern
 
 # Name particles stripped from the front of a last name before comparing ("van der Berg" and
 # "Berg" compare as "berg") and from the end of a first name ("Jan de" + "Vries" -> "jan").
@@ -118,7 +118,7 @@ def with_matching_keys(contacts: pl.DataFrame) -> pl.DataFrame:
     The columns already on the input are kept (normalized_contacts carries them); a key that is
     absent, or blank where its source is not, is computed by normalization's own functions
     (`matching_keys.name_keys`, `companies.company_key`, `emails.email_domain_expr`,
-    `email_rules.is_free_mail`), so dedupe keeps no second transliteration, nickname table or
+    `mailboxes.is_free_mail`), so dedupe keeps no second transliteration, nickname table or
     company key.
     """
     missing = [name for name in MATCHING_KEY_COLUMNS if _lacks(contacts, name)]
@@ -427,7 +427,7 @@ def blocking_keys(features: pl.DataFrame) -> pl.DataFrame:
       names (email, phone, company, personal email local part), so name keys are combined with
       those fields;
     - two records with the same corporate email domain either have the same address (email
-      block) or are two mailboxes at one company, which the colleague guard in dedupe_scoring
+      block) or are two mailboxes at one company, which the colleague guard in scoring
       only lets match on the same mobile (phone block); so a domain is no block of its own.
     - DedupeConfig.identifiers (date of birth, national id, postcode: none in CRM exports) block
       alone and with the name key.

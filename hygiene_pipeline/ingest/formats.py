@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-# The canonical source fields a format may map (see source_fields.py for how each is read).
+# The canonical source fields a format may map (normalize/source_fields.py reads each).
 SOURCE_FIELDS: tuple[str, ...] = (
     "first_name", "last_name", "full_name", "email", "phone", "company", "job_title", "owner",
     "lead_source", "lifecycle_stage", "lead_status", "country", "created_at", "updated_at",

@@ -1,6 +1,6 @@
 """Raw export rows to canonical contacts: one normalized row per raw row, the raw never touched.
 
-source_fields.py reads each CRM's columns into one model (which header holds what, dates,
+`source_fields` reads each CRM's columns into one model (which header holds what, dates,
 booleans, opt-outs, bounces); this module cleans the values (names, emails, phones, companies,
 job titles, countries, vocabularies), adds the keys duplicate detection compares, and lists every
 change it made (`normalization_changes`: field, before, after, rule) so a steward can audit it.
@@ -27,12 +27,12 @@ from hygiene_pipeline.normalize.job_titles import (
     job_function_expr,
     job_seniority_expr,
 )
+from hygiene_pipeline.normalize.mailboxes import is_free_mail
 from hygiene_pipeline.normalize.matching_keys import name_keys
 from hygiene_pipeline.normalize.names import SALUTATIONS, SUFFIXES, clean_name, split_name
 from hygiene_pipeline.normalize.phones import DEFAULT_REGION, phone_cells
 from hygiene_pipeline.normalize.source_fields import source_fields
 from hygiene_pipeline.normalize.vocabularies import Vocabulary, load_vocabularies
-from hygiene_pipeline.validate.email_rules import is_free_mail
 
 # Fields compared for the change log: normalized column <- source field.
 CHANGE_FIELDS = ("first_name", "last_name", "email", "phone", "company", "job_title", "owner",

@@ -2,9 +2,9 @@
 
 This is the per-CRM reading, before any cleaning: which header holds the email, how a CRM writes
 a yes, a date, an opt-out or a bounce. The result has one row per raw row, in raw order; text
-fields are trimmed and blank is null, but otherwise as exported (normalize.py cleans them).
+fields are trimmed and blank is null, but otherwise as exported (contacts.py cleans them).
 
-- Dates: see crm_dates; day-first versus month-first is decided per file and column.
+- Dates: see dates; day-first versus month-first is decided per file and column.
 - Booleans: true/false, yes/no, y/n, 1/0, ja/nee, oui/non, wahr/falsch, vrai/faux, waar/onwaar,
   si/no; anything else is null (unknown), never false.
 - Unsubscribed: the CRM's opt-out flag (HubSpot, Salesforce) or marketing status (Pipedrive

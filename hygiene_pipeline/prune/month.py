@@ -16,6 +16,7 @@ import polars as pl
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.months import month_end
+from hygiene_pipeline.normalize.mailboxes import is_free_mail
 from hygiene_pipeline.prune.erasure import names_erased, read_erasure_requests
 from hygiene_pipeline.prune.policy import PrunePolicy
 from hygiene_pipeline.prune.rules import (
@@ -27,7 +28,6 @@ from hygiene_pipeline.prune.rules import (
 )
 from hygiene_pipeline.prune.suppression import SUPPRESS_REASONS, SUPPRESSION_LIST, email_hmacs
 from hygiene_pipeline.store import HygieneStore, Purge
-from hygiene_pipeline.validate.email_rules import is_free_mail
 
 # Records erased on request in a month: kept so a rerun still lists their deletion for the CRM,
 # although their rows are gone. The CRM record id is all that stays (no name, no email).

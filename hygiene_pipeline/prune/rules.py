@@ -1,6 +1,6 @@
 """The prune list: which contacts to delete, merge, quarantine or re-engage, and every reason why.
 
-Rules (prune_policy.RULES) are evaluated in order; the first that matches sets the action, and
+Rules (policy.RULES) are evaluated in order; the first that matches sets the action, and
 `reasons` lists every rule that matched with its evidence, so each row can be explained to the
 person who acts on it. Protected contacts are never deleted (quarantine instead, unless an erasure
 request names them) and never re-engaged: the inactivity rules do not apply to them.

@@ -16,7 +16,7 @@ email_status, the first that applies (each finding is also named in email_reason
 email_reasons is [] for a clean valid address. We do not probe mailboxes over SMTP, so "valid"
 means "the address is well formed and its domain accepts mail", not "the mailbox exists".
 
-phone_status: see phone_rules.py (valid, invalid, placeholder, missing).
+phone_status: see phone_rules (valid, invalid, placeholder, missing).
 
 issues, per contact, in this order:
 
@@ -49,14 +49,12 @@ import polars as pl
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.months import months_before
+from hygiene_pipeline.normalize.mailboxes import ROLE_ACCOUNTS, is_free_mail, is_role_account
 from hygiene_pipeline.validate.dns_check import UNDELIVERABLE, UNKNOWN, DomainLookup
 from hygiene_pipeline.validate.email_rules import (
-    ROLE_ACCOUNTS,
     TEST_WORD_PATTERN,
     check_syntax_frame,
     is_disposable,
-    is_free_mail,
-    is_role_account,
     is_test_address,
     is_test_domain,
     is_test_local_part,

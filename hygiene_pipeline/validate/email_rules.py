@@ -1,7 +1,8 @@
 """Offline e-mail rules: syntax, role accounts, disposable and free-mail domains, typo suggestions.
 
 Everything here is pure and per value (no network, no DataFrames), so the validation stage can
-run it once per distinct address or domain. DNS deliverability lives in dns_check.py.
+run it once per distinct address or domain. DNS deliverability lives in dns_check;
+what kind of mailbox an address is (free-mail, role) in normalize/mailboxes.
 
 Typo suggestions follow mailcheck.js (MIT): a domain that is a well-known provider gets no
 suggestion; otherwise the closest well-known provider domain within edit distance 2; otherwise
@@ -24,61 +25,10 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-# Local parts that reach a function or a team, not a person (compared without a +tag).
-ROLE_ACCOUNTS: tuple[str, ...] = (
-    "info", "sales", "admin", "administrator", "support", "contact", "office", "hello",
-    "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "billing", "invoice",
-    "invoices", "accounts", "accounting", "finance", "marketing", "team", "jobs", "careers",
-    "hr", "recruitment", "postmaster", "webmaster", "hostmaster", "abuse", "security",
-    "privacy", "newsletter", "service", "customerservice", "help", "helpdesk", "enquiries",
-    "orders", "reception", "press", "legal", "mail", "root", "staff",
-    # Dutch, German, French, Italian and Greek offices use their own words.
-    "verkoop", "klantenservice", "administratie", "secretariaat", "boekhouding", "receptie",
-    "vacatures", "kontakt", "vertrieb", "buchhaltung", "zentrale", "bewerbung", "accueil",
-    "commercial", "compta", "comptabilite", "facturation", "direction", "recrutement",
-    "amministrazione", "commerciale", "ufficio", "grammateia", "verkauf", "buero", "post",
-    "facturen", "bureau", "bonjour", "inquiries", "contact-us", "welcome",
-)  # fmt: skip
-
-# Free-mail / ISP providers: the typo-suggestion targets and the free-mail list. Order matters:
-# on a tie the earlier (more common) provider wins.
-FREE_MAIL_PROVIDERS: tuple[str, ...] = (
-    "gmail.com", "googlemail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "msn.com", "ymail.com", "protonmail.com",
-    "proton.me", "gmx.com", "mail.com", "zoho.com", "fastmail.com", "tutanota.com",
-    # Germany, Austria, Switzerland
-    "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de", "t-online.de", "freenet.de",
-    "posteo.de", "mail.de", "arcor.de", "hotmail.de", "outlook.de", "live.de", "yahoo.de",
-    "googlemail.de", "aon.at", "chello.at", "bluewin.ch", "hispeed.ch",
-    # France
-    "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "neuf.fr", "bbox.fr",
-    "hotmail.fr", "outlook.fr", "live.fr", "yahoo.fr", "aliceadsl.fr", "club-internet.fr",
-    # Netherlands
-    "ziggo.nl", "kpnmail.nl", "kpnplanet.nl", "hetnet.nl", "xs4all.nl", "planet.nl",
-    "home.nl", "chello.nl", "casema.nl", "quicknet.nl", "upcmail.nl", "hotmail.nl",
-    "outlook.nl", "live.nl", "yahoo.nl",
-    # Belgium, Luxembourg
-    "telenet.be", "skynet.be", "proximus.be", "hotmail.be", "outlook.be", "live.be",
-    "pt.lu",
-    # Italy, Spain, Portugal
-    "libero.it", "virgilio.it", "alice.it", "tiscali.it", "tin.it", "hotmail.it",
-    "outlook.it", "live.it", "yahoo.it", "yahoo.es", "hotmail.es", "outlook.es",
-    "telefonica.net", "sapo.pt",
-    # Greece
-    "otenet.gr", "yahoo.gr", "hol.gr", "hotmail.gr", "windowslive.com",
-    # United Kingdom, Ireland
-    "btinternet.com", "hotmail.co.uk", "yahoo.co.uk", "live.co.uk", "outlook.co.uk",
-    "sky.com", "virginmedia.com", "talktalk.net", "ntlworld.com", "eircom.net",
-    # Nordics, Central and Eastern Europe
-    "hotmail.se", "live.se", "telia.com", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
-    "seznam.cz", "yandex.com", "mail.ru",
-    # Less common, after the others so they never win a typo tie.
-    "protonmail.ch", "pm.me", "email.com", "mailbox.org", "sunrise.ch", "a1.net", "centrum.cz",
-    "online.no", "terra.es", "yandex.ru",
-)  # fmt: skip
-# Providers with a domain per country (hotmail.fr, yahoo.co.uk, outlook.de, live.nl ...).
-FREE_MAIL_FAMILY_PATTERN = (
-    r"^(?:hotmail|outlook|live|windowslive|yahoo|ymail|aol|gmx)\.[a-z]{2,3}(?:\.[a-z]{2})?$"
+from hygiene_pipeline.normalize.mailboxes import (
+    FREE_MAIL_PROVIDERS,
+    PROVIDER_DOMAINS,
+    local_base,
 )
 
 # Domains reserved for documentation or obviously used for tests.
@@ -118,9 +68,6 @@ KNOWN_TLDS = frozenset(
     | _TWO_LEVEL_SUFFIXES
 )
 
-_PROVIDERS = frozenset(FREE_MAIL_PROVIDERS)
-_PROVIDER_FAMILY = re.compile(FREE_MAIL_FAMILY_PATTERN)
-_ROLES = frozenset(ROLE_ACCOUNTS)
 _TEST_WORD = re.compile(TEST_WORD_PATTERN)
 _LONG_NAME = 5  # provider names this long may be matched with a different name (gmial -> gmail)
 
@@ -259,16 +206,6 @@ def _fields(parsed: AddressSyntax) -> tuple[str | None, str, str, str, bool]:
     return (parsed.error, parsed.local_part, parsed.domain, parsed.ascii_domain, parsed.smtputf8)
 
 
-def local_base(local_part: str) -> str:
-    """The local part without a +tag, lower-case: Info+CRM is the info mailbox."""
-    return local_part.split("+", 1)[0].lower()
-
-
-def is_role_account(local_part: str) -> bool:
-    """A shared mailbox (info@, sales@): nobody in particular reads it."""
-    return local_base(local_part) in _ROLES
-
-
 def _self_and_parents(domain: str) -> list[str]:
     labels = domain.lower().rstrip(".").split(".")
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
@@ -277,12 +214,6 @@ def _self_and_parents(domain: str) -> list[str]:
 def is_disposable(domain: str) -> bool:
     """A throw-away mailbox domain, or a subdomain of one (x.mailinator.com)."""
     return any(candidate in _DISPOSABLE for candidate in _self_and_parents(domain))
-
-
-def is_free_mail(domain: str) -> bool:
-    """A consumer mailbox provider: information for B2B lists, not a fault."""
-    folded = domain.lower().rstrip(".")
-    return folded in _PROVIDERS or _PROVIDER_FAMILY.match(folded) is not None
 
 
 def is_test_address(local_part: str, domain: str) -> bool:
@@ -329,7 +260,7 @@ _LONG_PROVIDER_NAMES = tuple(
 def suggest_domain(domain: str) -> str | None:
     """The provider domain the writer probably meant (gmial.com -> gmail.com), else None."""
     domain = domain.lower().rstrip(".")
-    if domain in _PROVIDERS or "." not in domain:
+    if domain in PROVIDER_DOMAINS or "." not in domain:
         return None
     prefix, name, tld = split_domain(domain)
     closest = _closest_provider(domain, name, tld)
@@ -339,7 +270,7 @@ def suggest_domain(domain: str) -> str | None:
     fixed_name = name
     if not prefix:
         candidate = _closest(name, _LONG_PROVIDER_NAMES, 2, Levenshtein.distance)
-        if candidate is not None and f"{candidate}.{fixed_tld}" in _PROVIDERS:
+        if candidate is not None and f"{candidate}.{fixed_tld}" in PROVIDER_DOMAINS:
             fixed_name = candidate
     fixed = ".".join(part for part in (prefix, fixed_name, fixed_tld) if part)
     return fixed if fixed != domain else None
