@@ -3,10 +3,12 @@
 import dagster as dg
 import polars as pl
 
+from assets.check_helpers import check_snapshot, ids_within_contacts, schema_problems, values_result
 from assets.metadata import StepTimer, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
+from hygiene_pipeline import schema
 from hygiene_pipeline.dedupe.config import load_dedupe_config
 from hygiene_pipeline.dedupe.find import find_duplicate_clusters_with_stats, input_columns
 from hygiene_pipeline.dedupe.merge_plan import build_merge_plan
@@ -67,3 +69,44 @@ def duplicate_clusters(
             **timer.metadata(),
         }
     )
+
+
+# ---- Checks ----
+
+
+@dg.asset_check(
+    asset=duplicate_clusters,
+    additional_deps=[normalized_contacts],
+    blocking=True,
+    description="Blocking: every clustered record is one of the month's contacts, once.",
+)
+def duplicate_ids_within_contacts(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return ids_within_contacts(hygiene.store(), "duplicate_clusters", check_snapshot(context))
+
+
+@dg.asset_check(
+    asset=duplicate_clusters,
+    blocking=True,
+    description="Blocking: the contract columns; exactly one survivor per cluster; score 0..1.",
+)
+def duplicate_clusters_schema(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    store, snapshot = hygiene.store(), check_snapshot(context)
+    problems = schema_problems(store, "duplicate_clusters", schema.DUPLICATE_CLUSTERS)
+    if not problems:
+        bad = store.query(
+            "SELECT count(*) FILTER (WHERE survivors <> 1) AS clusters, "
+            "coalesce(sum(out_of_range), 0) AS scores FROM (SELECT cluster_id, "
+            "count(*) FILTER (WHERE is_survivor) AS survivors, "
+            "count(*) FILTER (WHERE score IS NULL OR score < 0 OR score > 1) AS out_of_range "
+            "FROM duplicate_clusters WHERE snapshot = $1 GROUP BY cluster_id)",
+            [snapshot],
+        ).row(0, named=True)
+        if bad["clusters"]:
+            problems.append(f"{bad['clusters']} clusters without exactly one survivor")
+        if bad["scores"]:
+            problems.append(f"{bad['scores']} scores outside 0..1")
+    return values_result(problems, "duplicate_clusters")

@@ -2,12 +2,14 @@
 
 import dagster as dg
 
+from assets.check_helpers import ERROR, check_snapshot, readable_by_others
 from assets.duplicate_clusters import duplicate_clusters
 from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
+from hygiene_pipeline.months import folder_name
 from hygiene_pipeline.report import monthly_report as hygiene_report_engine
 
 REPORTS_FOLDER = "reports"  # under HYGIENE_DATA_DIR, beside exports/ and out/
@@ -54,4 +56,32 @@ def hygiene_report(
             "report_path": dg.MetadataValue.path(str(path)),
             **timer.metadata(),
         }
+    )
+
+
+# ---- Checks ----
+
+
+@dg.asset_check(
+    asset=hygiene_report,
+    description="The month's report file exists, is owner-only, and shows a score within 0-100.",
+)
+def report_file_written(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    path = hygiene.root / REPORTS_FOLDER / f"{folder_name(check_snapshot(context))}.html"
+    problems = []
+    if not path.exists():
+        problems.append(f"{path} does not exist")
+    else:
+        if readable_by_others(path):
+            problems.append(f"{path} is readable by others (the audit is for the data owner)")
+        text = path.read_text(encoding="utf-8")
+        if 'id="health-score"' not in text or 'id="trend-chart"' not in text:
+            problems.append(f"{path} lacks the health score or the trend chart")
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=ERROR,
+        description="report written" if not problems else "; ".join(problems),
+        metadata={"path": dg.MetadataValue.path(str(path))},
     )

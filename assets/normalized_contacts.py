@@ -5,10 +5,18 @@ import os
 import dagster as dg
 import polars as pl
 
+from assets.check_helpers import (
+    check_snapshot,
+    rows_match,
+    schema_problems,
+    unexpected_values,
+    values_result,
+)
 from assets.metadata import StepTimer, counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.raw_contacts import raw_contacts
 from assets.resources import HygieneResource
+from hygiene_pipeline import schema
 from hygiene_pipeline.normalize.contacts import normalize_with_changes
 from hygiene_pipeline.normalize.phones import DEFAULT_REGION, supported_region
 from hygiene_pipeline.normalize.vocabularies import load_vocabularies
@@ -79,3 +87,38 @@ def normalized_contacts(
             **timer.metadata(),
         }
     )
+
+
+# ---- Checks ----
+
+
+BOUNCES = ("none", "soft", "hard")
+
+
+@dg.asset_check(
+    asset=normalized_contacts,
+    additional_deps=[raw_contacts],
+    blocking=True,
+    description="Blocking: one normalized contact per raw row of the month, same record ids.",
+)
+def normalized_rows_match_raw(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return rows_match(
+        hygiene.store(), "normalized_contacts", "raw_contacts", check_snapshot(context)
+    )
+
+
+@dg.asset_check(
+    asset=normalized_contacts,
+    blocking=True,
+    description="Blocking: the contract columns with their types; `bounce` is none, soft or hard.",
+)
+def normalized_schema(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    store, snapshot = hygiene.store(), check_snapshot(context)
+    problems = schema_problems(store, "normalized_contacts", schema.NORMALIZED_CONTACTS)
+    if not problems:
+        problems = unexpected_values(store, "normalized_contacts", "bounce", BOUNCES, snapshot)
+    return values_result(problems, "normalized_contacts")

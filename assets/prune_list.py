@@ -4,18 +4,30 @@ Its blocking checks stop the run before any CRM file is written when an invarian
 protected contact deleted, a survivor merged away, a merge off target, or too many deletions.
 """
 
+from datetime import date
+
 import dagster as dg
 import polars as pl
 
+from assets.check_helpers import (
+    check_snapshot,
+    ids_within_contacts,
+    schema_problems,
+    unexpected_values,
+    values_result,
+)
 from assets.duplicate_clusters import duplicate_clusters
 from assets.metadata import StepTimer, counts_table, list_counts_table, preview
+from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from assets.validation_results import validation_results
+from hygiene_pipeline import schema
 from hygiene_pipeline.prune import safety as prune_safety
 from hygiene_pipeline.prune.month import prune_month
 from hygiene_pipeline.prune.policy import load_policy
 from hygiene_pipeline.prune.suppression import suppression_key
+from hygiene_pipeline.store import HygieneStore
 
 # The month before: re-engagement memory reads earlier months' lists, so backfills run in order.
 _PREVIOUS_MONTH = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
@@ -109,3 +121,52 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
 def _with_email(prune: pl.DataFrame, contacts: pl.DataFrame) -> pl.DataFrame:
     """The prune rows with each contact's email, for a masked preview an operator can place."""
     return prune.join(contacts.select("contact_id", "email"), on="contact_id", how="left")
+
+
+# ---- Checks ----
+
+
+@dg.asset_check(
+    asset=prune_list,
+    additional_deps=[normalized_contacts],
+    blocking=True,
+    description=(
+        "Blocking: every prune list row is one of the month's contacts, once (records erased on "
+        "request this month count: their contact rows are purged by design)."
+    ),
+)
+def prune_ids_within_contacts(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return ids_within_contacts(hygiene.store(), "prune_list", check_snapshot(context))
+
+
+@dg.asset_check(
+    asset=prune_list,
+    blocking=True,
+    description=(
+        "Blocking: the contract columns; `action` one of delete, merge, quarantine, re_engage; "
+        "every row has a reason; a merge names its survivor."
+    ),
+)
+def prune_values_allowed(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return prune_values(hygiene.store(), check_snapshot(context))
+
+
+def prune_values(store: HygieneStore, snapshot: date) -> dg.AssetCheckResult:
+    problems = schema_problems(store, "prune_list", schema.PRUNE_LIST)
+    if not problems:
+        problems = unexpected_values(store, "prune_list", "action", schema.PRUNE_ACTIONS, snapshot)
+        bad = store.query(
+            "SELECT count(*) FILTER (WHERE reasons IS NULL OR len(reasons) = 0) AS no_reason, "
+            "count(*) FILTER (WHERE action = 'merge' AND merge_into IS NULL) AS no_target "
+            "FROM prune_list WHERE snapshot = $1",
+            [snapshot],
+        ).row(0, named=True)
+        if bad["no_reason"]:
+            problems.append(f"{bad['no_reason']} rows without a reason")
+        if bad["no_target"]:
+            problems.append(f"{bad['no_target']} merges without merge_into")
+    return values_result(problems, "prune_list")

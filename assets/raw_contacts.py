@@ -7,12 +7,14 @@ whole) and export_files (one row per file, with the row accounting the blocking 
 import dagster as dg
 import polars as pl
 
+from assets.check_helpers import WARN, check_snapshot, month_and_previous, no_baseline
 from assets.metadata import StepTimer, counts_table, is_personal_column, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.ingest.column_mapping import MAPPINGS_FOLDER, load_mappings
 from hygiene_pipeline.ingest.month_exports import MonthExports, month_folder, read_month
 from hygiene_pipeline.ingest.row_accounting import row_accounting
+from hygiene_pipeline.months import folder_name
 
 
 @dg.asset(
@@ -134,4 +136,38 @@ def every_export_row_accounted_for(
             else "no export files recorded for this month"
         ),
         metadata={"files": dg.MetadataValue.md(table), "unaccounted_files": unaccounted.height},
+    )
+
+
+# ---- Checks ----
+
+
+@dg.asset_check(
+    asset=raw_contacts,
+    description="Warns when the export has less than half the rows of the previous stored month.",
+)
+def row_count_steady(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    snapshot = check_snapshot(context)
+    months = month_and_previous(hygiene.store(), "raw_contacts", "1 AS one", snapshot)
+    if months.height < 2:
+        return no_baseline(snapshot)
+    (before_month, before), (_, now) = months.select("snapshot", "rows").iter_rows()
+    passed = now >= before / 2
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=WARN,
+        description=(
+            f"{now} rows, {before} in {folder_name(before_month)}"
+            if passed
+            else f"The export has {now} rows, down from {before} in {folder_name(before_month)} "
+            f"({now / before - 1:+.0%}). A partial export is the usual cause: a filtered view, "
+            "a file left out of the month's folder, or an export cut off at a row limit."
+        ),
+        metadata={
+            "rows": now,
+            "previous_rows": before,
+            "previous_month": folder_name(before_month),
+        },
     )

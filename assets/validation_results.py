@@ -1,11 +1,28 @@
 """validation_results: what a paid verifier would say of each contact's email and phone."""
 
+from datetime import date
+
 import dagster as dg
 
+from assets.check_helpers import (
+    ERROR,
+    WARN,
+    check_snapshot,
+    doubled,
+    month_and_previous,
+    no_baseline,
+    rows_match,
+    schema_problems,
+    unexpected_values,
+    values_result,
+)
 from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of, today_of
 from assets.resources import HygieneResource
+from hygiene_pipeline import schema
+from hygiene_pipeline.months import folder_name
+from hygiene_pipeline.store import HygieneStore
 from hygiene_pipeline.validate.contacts import INPUT_COLUMNS, validate_contacts
 from hygiene_pipeline.validate.dns_cache import with_cache
 from hygiene_pipeline.validate.dns_check import DomainChecker
@@ -59,4 +76,170 @@ def validation_results(
             "preview": preview(results, _PREVIEW),
             **timer.metadata(),
         }
+    )
+
+
+# ---- Checks ----
+
+
+# Most contacts lost their email since last month: a broken export, not a trend.
+EMAIL_COLLAPSE = 0.40
+
+
+@dg.asset_check(
+    asset=validation_results,
+    additional_deps=[normalized_contacts],
+    blocking=True,
+    description="Blocking: one validation row per normalized contact of the month, same ids.",
+)
+def validation_rows_match_normalized(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return rows_match(
+        hygiene.store(), "validation_results", "normalized_contacts", check_snapshot(context)
+    )
+
+
+@dg.asset_check(
+    asset=validation_results,
+    blocking=True,
+    description="Blocking: the contract columns; email_status and phone_status as in schema.py.",
+)
+def validation_values_allowed(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return validation_values(hygiene.store(), check_snapshot(context))
+
+
+def validation_values(store: HygieneStore, snapshot: date) -> dg.AssetCheckResult:
+    problems = schema_problems(store, "validation_results", schema.VALIDATION_RESULTS)
+    if not problems:
+        problems = unexpected_values(
+            store, "validation_results", "email_status", schema.EMAIL_STATUSES, snapshot
+        ) + unexpected_values(
+            store, "validation_results", "phone_status", schema.PHONE_STATUSES, snapshot
+        )
+    return values_result(problems, "validation_results")
+
+
+_EMAIL_SHARES = (
+    "avg(CASE WHEN email_status = 'missing' THEN 1 ELSE 0 END) AS missing, "
+    "avg(CASE WHEN email_status = 'invalid' THEN 1 ELSE 0 END) AS invalid, "
+    "avg(CASE WHEN phone_status IN ('invalid', 'placeholder') THEN 1 ELSE 0 END) AS bad_phone"
+)
+
+
+def _compare(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource, share: str
+) -> tuple[date, float, float, int] | None:
+    """(previous month, share then, share now, rows now), or None without a previous month."""
+    snapshot = check_snapshot(context)
+    months = month_and_previous(hygiene.store(), "validation_results", _EMAIL_SHARES, snapshot)
+    if months.height < 2:
+        return None
+    (before_month, before, _), (_, now, rows) = months.select("snapshot", share, "rows").iter_rows()
+    return before_month, float(before), float(now), int(rows)
+
+
+@dg.asset_check(
+    asset=validation_results,
+    blocking=True,
+    description=(
+        "Warns when the share of contacts without email doubles since the previous stored month; "
+        "fails with ERROR and blocks the prune list when it rose by 40 points or more (an export "
+        "whose Email column is empty would otherwise delete those contacts as unreachable)."
+    ),
+)
+def missing_emails_steady(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    compared = _compare(context, hygiene, "missing")
+    if compared is None:
+        return no_baseline(check_snapshot(context))
+    before_month, before, now, rows = compared
+    collapsed = now - before >= EMAIL_COLLAPSE
+    passed = not collapsed and not doubled(before, now)
+    what = (
+        f"Emails are missing for {now:.1%} of contacts ({round(now * rows)} of {rows}), "
+        f"up from {before:.1%} in {folder_name(before_month)}."
+    )
+    cause = (
+        " The export is the likely cause: its Email column was left out, renamed or emptied. "
+        "Fix the export and run the month again; the prune list is held back until then."
+        if collapsed
+        else " The export is the usual cause (an Email column left out of the view, or a CRM "
+        "import that lost addresses); check it before acting on this month's prune list."
+    )
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=ERROR if collapsed else WARN,
+        description=f"{now:.1%} without email, {before:.1%} in {folder_name(before_month)}"
+        if passed
+        else what + cause,
+        metadata={
+            "missing_share": round(now, 4),
+            "previous_share": round(before, 4),
+            "previous_month": folder_name(before_month),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=validation_results,
+    description="Warns when the share of invalid emails doubles since the previous stored month.",
+)
+def invalid_emails_steady(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return _warn_on_doubling(
+        context,
+        hygiene,
+        "invalid",
+        "invalid emails",
+        "A broken export is the usual cause (columns shifted by a stray delimiter, a changed "
+        "encoding mangling addresses); a company domain that stopped taking mail is the other.",
+    )
+
+
+@dg.asset_check(
+    asset=validation_results,
+    description="Warns when the share of invalid or placeholder phones doubles since last month.",
+)
+def bad_phones_steady(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    return _warn_on_doubling(
+        context,
+        hygiene,
+        "bad_phone",
+        "invalid or placeholder phones",
+        "The export is the usual cause: a phone column swapped for another, numbers exported "
+        "as numbers (leading zeros or + lost), or a form that started accepting junk.",
+    )
+
+
+def _warn_on_doubling(
+    context: dg.AssetCheckExecutionContext,
+    hygiene: HygieneResource,
+    share: str,
+    label: str,
+    cause: str,
+) -> dg.AssetCheckResult:
+    compared = _compare(context, hygiene, share)
+    if compared is None:
+        return no_baseline(check_snapshot(context))
+    before_month, before, now, _ = compared
+    passed = not doubled(before, now)
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=WARN,
+        description=f"{now:.1%} {label}, {before:.1%} in {folder_name(before_month)}"
+        if passed
+        else f"The share of {label} went from {before:.1%} in {folder_name(before_month)} to "
+        f"{now:.1%}: more than doubled. {cause}",
+        metadata={
+            "share": round(now, 4),
+            "previous_share": round(before, 4),
+            "previous_month": folder_name(before_month),
+        },
     )

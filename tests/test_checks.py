@@ -1,4 +1,4 @@
-"""The asset checks of assets/checks.py in real runs over generated exports and real DuckDB.
+"""The asset checks (beside each asset in assets/) in real runs over generated exports and DuckDB.
 
 Each check is shown to pass on honest data and to catch the break it exists for: a broken export
 (emails emptied) blocks the prune list, a lost row or an unknown status fails its stage, a
@@ -15,10 +15,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets import checks
-from assets.checks import ALL_CHECKS
+from assets import check_helpers as checks
 from assets.definitions import defs
+from assets.prune_list import prune_values
 from assets.resources import HygieneResource
+from assets.validation_results import validation_values
 from hygiene_pipeline.sample_exports import write_sample_exports
 from hygiene_pipeline.store import HygieneStore
 
@@ -58,7 +59,7 @@ def two_months(tmp_path_factory) -> Path:
             result = _run(root, month)
             assert result.success
             evaluations = _evaluations(result)
-            names = {key.name for check in ALL_CHECKS for key in check.check_keys}
+            names = {key.name for check in defs.asset_checks or [] for key in check.check_keys}
             assert names <= set(evaluations)
             failed = {name: e.description for name, e in evaluations.items() if not e.passed}
             assert failed == {}
@@ -140,16 +141,16 @@ def test_a_lost_row_fails_conservation_and_a_foreign_id_fails_the_subset(two_mon
 
 def test_an_unknown_status_or_action_fails_the_allowed_values(two_months):
     store, snapshot = HygieneStore(two_months / "hygiene.duckdb"), date(2026, 9, 1)
-    assert checks.validation_values(store, snapshot).passed
-    assert checks.prune_values(store, snapshot).passed
+    assert validation_values(store, snapshot).passed
+    assert prune_values(store, snapshot).passed
     _tamper(two_months, "UPDATE validation_results SET email_status = 'maybe' WHERE contact_id = "
                         f"(SELECT min(contact_id) FROM validation_results WHERE snapshot = "
                         f"'{snapshot}') AND snapshot = '{snapshot}'")  # fmt: skip
-    status = checks.validation_values(store, snapshot)
+    status = validation_values(store, snapshot)
     assert not status.passed
     assert "email_status = 'maybe' on 1 rows" in status.description
     _tamper(two_months, f"UPDATE prune_list SET action = 'shred' WHERE snapshot = '{snapshot}'")
-    action = checks.prune_values(store, snapshot)
+    action = prune_values(store, snapshot)
     assert not action.passed and "action = 'shred'" in action.description
 
 
@@ -169,9 +170,9 @@ def test_id_difference_counts_ids_as_multisets_within_the_month(tmp_path: Path) 
             "INSERT INTO later VALUES (?, ?)",
             [(october, "101"), (october, "101"), (october, "102"), (october, "104")],
         )
-    counts = checks._id_difference(store, "later", "earlier", october)
+    counts = checks.id_difference(store, "later", "earlier", october)
     assert counts == {"rows": 4, "within_rows": 3, "extra": 2, "lacking": 1}
-    assert checks._id_difference(store, "later", "earlier", date(2026, 9, 1)) == {
+    assert checks.id_difference(store, "later", "earlier", date(2026, 9, 1)) == {
         "rows": 0,
         "within_rows": 0,
         "extra": 0,
