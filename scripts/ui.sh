@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-exec .venv/bin/dagster dev -h 127.0.0.1 -p "${PORT:-3000}"
+exec .venv/bin/dg dev -h 127.0.0.1 -p "${PORT:-3000}"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 
 from assets.definitions import defs
-from assets.schedules import quarterly_schedule
+from assets.schedules import monthly_schedule, quarterly_schedule
 from tests.builders import EXPECTED_UPSTREAM
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -34,19 +37,52 @@ def test_the_graph_is_raw_to_prune_list_and_every_asset_is_monthly():
         assert partitions.start.strftime("%Y-%m-%d") == "2024-01-01"
 
 
-def test_each_asset_lives_in_the_module_named_after_it():
+def test_each_asset_lives_in_the_module_named_after_it_with_its_checks():
     for name in ASSETS:
         tree = ast.parse((PROJECT / "assets" / f"{name}.py").read_text())
         functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
         assert name in functions
+    for check in defs.asset_checks or []:
+        for key in check.check_keys:
+            module = sys.modules[check.node_def.compute_fn.decorated_fn.__module__]
+            assert module.__name__ == f"assets.{key.asset_key.path[-1]}", key
+
+
+def _dg(*args: str) -> subprocess.CompletedProcess:
+    """The `dg` CLI of this venv, run from the project root as a user would."""
+    dg_cli = Path(sys.executable).parent / "dg"
+    return subprocess.run(
+        [str(dg_cli), *args], cwd=PROJECT, capture_output=True, text=True, timeout=180
+    )
+
+
+def test_dg_check_defs_passes():
+    result = _dg("check", "defs")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All definitions loaded successfully" in result.stdout + result.stderr
+
+
+def test_dg_list_defs_shows_the_graph_the_checks_and_the_automation():
+    result = _dg("list", "defs", "--json")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)
+    assert {asset["asset_key"] for asset in listed["assets"]} == set(ASSETS)
+    checked = {check["asset_key"] for check in listed["asset_checks"]}
+    assert checked == set(ASSETS)
+    assert {s["name"] for s in listed["schedules"]} == {
+        "monthly_hygiene_schedule",
+        "quarterly_hygiene_schedule",
+    }
+    assert {s["name"] for s in listed["sensors"]} == {"new_exports_sensor"}
 
 
 def test_monthly_schedule_is_on_and_requests_the_month_just_ended():
     schedule = defs.resolve_schedule_def("monthly_hygiene_schedule")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 1, 3, 0))
-    requests = schedule.evaluate_tick(context).run_requests
-    assert [request.partition_key for request in requests] == ["2026-10-01"]
+    request = monthly_schedule(context)
+    assert (request.partition_key, request.run_key) == ("2026-10-01", "2026-10-01")
+    assert schedule.cron_schedule == "0 3 1 * *"
 
 
 def test_quarterly_schedule_is_off_and_requests_the_quarters_last_month():
