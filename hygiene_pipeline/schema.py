@@ -1,7 +1,8 @@
 """The table contract: the columns every stage writes, in one place.
 
-Later stages may add columns; these names are a promise to users (README, "Table contract") and are
-never renamed. Each stage casts its output with `conform` so an empty month still has typed columns.
+Later stages may add columns; these names are a promise to users (docs/tables.md, "Table
+contract") and are never renamed. Each stage casts its output with `conform` so an empty month
+still has typed columns.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ NORMALIZED_CONTACTS: dict[str, pl.DataType] = {
     "unsubscribed": pl.Boolean(),  # unsubscribed from all email; false when the export says nothing
     "bounce": pl.String(),  # none, soft, hard
     "bounce_reason": pl.String(),
-    # Added by issue 4 (normalization); see README "Table contract".
+    # Added by issue 4 (normalization); see docs/tables.md.
     "salutation": pl.String(),  # Dr., Mr, Mevr., Prof. Dr. ... moved out of the name fields
     "name_suffix": pl.String(),  # Jr., Sr., III, PhD ... moved out of the last name
     "email_others": pl.List(pl.String()),  # further addresses from the email cell, normalized

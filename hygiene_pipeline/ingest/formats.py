@@ -268,8 +268,8 @@ def unknown_format_message(headers: Sequence[str], file_name: str) -> str:
         f"{list(headers)}. Supported formats and the headers that identify them: {known}. "
         "For any other spreadsheet, write a column mapping: a YAML file in "
         "column_mappings/ beside exports/ that names the record-id column and which of your "
-        "headers hold the email, names, phone and dates (see the README, 'Column mappings', and "
-        "data/column_mappings/example-spreadsheet.yaml)."
+        "headers hold the email, names, phone and dates (see docs/exports.md, 'Column "
+        "mappings', and data/column_mappings/example-spreadsheet.yaml)."
     )
 
 

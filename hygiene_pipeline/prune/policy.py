@@ -16,7 +16,7 @@ import yaml
 
 ACTIONS = ("delete", "merge", "quarantine", "re_engage")
 
-# Every rule, in evaluation order, with what it means (shown in the README and the UI).
+# Every rule, in evaluation order, with what it means (shown in docs/rules.md and the UI).
 RULES: dict[str, str] = {
     "erasure_request": "the email is listed in erasure_requests.csv (GDPR art. 17)",
     "suppressed": "the email's keyed hash is on the suppression list from an earlier month",

@@ -2,7 +2,7 @@
 
 score = 100 - sum(weight x share of contacts with the problem), the weights summing to 100, so a
 month where every contact has every problem scores 0 and a spotless month 100. Shares are of the
-month's contacts (validation_results rows). See WEIGHTS; the README repeats the formula.
+month's contacts (validation_results rows). See WEIGHTS; docs/ui.md repeats the formula.
 
 decay rate = of the contacts present in a month and in the previous stored month, the share that
 was fine then (neither stale nor an invalid email) and is stale or invalid now: how fast the
