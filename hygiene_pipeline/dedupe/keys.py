@@ -16,6 +16,11 @@ import polars as pl
 
 from hygiene_pipeline.normalize.companies import PLACEHOLDERS, company_key
 from hygiene_pipeline.normalize.emails import email_domain_expr
+from hygiene_pipeline.normalize.job_titles import (
+    job_function_expr,
+    job_role_expr,
+    job_seniority_expr,
+)
 from hygiene_pipeline.normalize.mailboxes import ROLE_ACCOUNTS, is_free_mail
 from hygiene_pipeline.normalize.matching_keys import ascii_series, name_keys
 from hygiene_pipeline.normalize.names import PARTICLES
@@ -39,6 +44,8 @@ BLOCK_TYPES = (
     "name+identifier",
 )
 IDENTIFIER_PREFIX = "id:"  # feature columns of DedupeConfig.identifiers: "id:date_of_birth"
+# normalized_contacts' columns of what a job title says (normalization's job_titles).
+TITLE_COLUMNS = ("job_function", "job_seniority")
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
@@ -227,10 +234,13 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     `last_de` the other umlaut spelling (Müller: mueller and muller), `first_canon` the
     nickname-canonical first name, `last_full` every letter of the last name (particles kept:
     for spotting name-spelled emails), `last_phon` the phonetic last name (blocking).
+
+    Job title: `title` the folded text, `title_role` the role the whole title names and
+    `title_level` its function and seniority (see `_with_title_keys`).
     """
     # Only the columns used below: every join then carries a narrow frame.
     used = ("idx", "first_name", "last_name", "email", "phone", "phone_type", "company",
-            "job_title", *identifiers, *MATCHING_KEY_COLUMNS)  # fmt: skip
+            "job_title", *TITLE_COLUMNS, *identifiers, *MATCHING_KEY_COLUMNS)  # fmt: skip
     frame = with_matching_keys(contacts.select(_present(contacts, used)))
     frame = _with_name_forms(
         frame, "first_name", first_name_key, ("first", "first_de"), also="first_name_canonical",
@@ -245,10 +255,7 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     frame = _per_distinct_value(
         frame, "company_key", company_squashed=pl.when(~company.is_in(_NO_EMPLOYER)).then(company)
     )
-    titles = frame.select("job_title").unique()
-    folded = ascii_series(titles.get_column("job_title"))  # Geschäftsführer: geschaeftsfuehrer
-    titles = titles.with_columns(title=_squash(pl.lit(folded)))
-    frame = frame.join(titles, on="job_title", how="left", nulls_equal=True)
+    frame = _with_title_keys(frame)
     email = pl.col("email").str.strip_chars().str.to_lowercase()
     domain = pl.col("company_domain").str.strip_chars().str.to_lowercase()
     frame = frame.with_columns(pl.col("phone").str.strip_chars())
@@ -267,6 +274,8 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
         mobile=pl.col("phone_type").fill_null("") == "mobile",
         company="company_squashed",
         title="title",
+        title_role="title_role",
+        title_level="title_level",
         corp_domain=pl.when(domain.str.len_chars() > 0).then(domain),
     )
     frame = frame.with_columns(local=_local_part(pl.col("email")))
@@ -276,6 +285,39 @@ def contact_features(contacts: pl.DataFrame, identifiers: tuple[str, ...] = ()) 
     frame = frame.with_columns(local_core=local_core.str.replace(r"(\D)\d{1,2}$", "${1}"))
     frame = _with_personal_local(frame).drop("local_core")
     return _with_initial_choices(frame).sort("idx")
+
+
+def _with_title_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add, once per distinct job title, what duplicate detection compares titles by.
+
+    - `title`: the folded text (Geschäftsführer: geschaeftsfuehrer), as typed;
+    - `title_role`: the role the whole title names in normalization's table, the same for one
+      job in any language or abbreviation (KAM, Key Account Manager, Accountmanager);
+    - `title_level`: "function/seniority" when both are known (sales/manager for Verkoopmanager
+      and for Sales Manager DACH alike): many jobs share one, so it only says two titles do not
+      contradict each other.
+
+    Function and seniority come from normalized_contacts' job_function and job_seniority when
+    the input carries them, else from normalization's own functions on job_title.
+    """
+    carried = [name for name in TITLE_COLUMNS if name in frame.columns]
+    on = ["job_title", *carried]
+    titles = frame.select(on).unique()
+    if len(carried) < len(TITLE_COLUMNS):
+        titles = titles.with_columns(
+            job_function=job_function_expr(pl.col("job_title")),
+            job_seniority=job_seniority_expr(pl.col("job_title")),
+        )
+    folded = ascii_series(titles.get_column("job_title"))  # Geschäftsführer: geschaeftsfuehrer
+    function, seniority = pl.col("job_function"), pl.col("job_seniority")
+    known = function.is_not_null() & seniority.is_not_null()
+    titles = titles.select(
+        *on,
+        title=_squash(pl.lit(folded)),
+        title_role=job_role_expr(pl.col("job_title")),
+        title_level=pl.when(known).then(pl.concat_str(function, pl.lit("/"), seniority)),
+    )
+    return frame.join(titles, on=on, how="left", nulls_equal=True)
 
 
 def _present(frame: pl.DataFrame, names: tuple[str, ...]) -> list[str]:

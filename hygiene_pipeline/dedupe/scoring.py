@@ -19,7 +19,12 @@ A pair matches when one of these rules holds (thresholds are DedupeConfig's):
   nickname; or a short form that can only mean that name, with the same job title).
 
 The phone (landline) and name rules never accept a pair whose personal fields disagree: two job
-titles, two mobile numbers (namesakes at one company look like that).
+titles, two mobile numbers (namesakes at one company look like that). One job written two ways is
+no disagreement: "KAM" and "Key Account Manager", "CEO" and "Geschäftsführer" name one role in
+normalization's table, and count as the same job title; titles of one function and seniority
+(Verkoopmanager / Sales Manager DACH) do not disagree either, unless both name known roles that
+differ (Sales Manager / Key Account Manager: two jobs). Only the same title or the same role is
+evidence for a pair (`title_same`): one function and seniority is shared by many colleagues.
 
 Colleague guard: when both emails sit on the same corporate domain but are different mailboxes,
 company, domain and (switchboard) phone only say the two work at the same place. Such a pair
@@ -52,7 +57,10 @@ IDENTIFIER_TYPO_MIN_LENGTH = 6  # identifiers this long may differ by one typo a
 TRANSPOSED_LAST_SIM = 0.99
 
 # Fields compared for exact agreement.
-_EXACT = ("email", "phone", "company", "corp_domain", "personal_local", "title")
+_EXACT = (
+    "email", "phone", "company", "corp_domain", "personal_local", "title", "title_role",
+    "title_level",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -309,6 +317,27 @@ def _same(column: str) -> pl.Expr:
     return (pl.col(f"{column}_a") == pl.col(f"{column}_b")).fill_null(False)
 
 
+def _both(column: str) -> pl.Expr:
+    return pl.col(f"{column}_a").is_not_null() & pl.col(f"{column}_b").is_not_null()
+
+
+def _title_agreement() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(same text, same job title, two different jobs) from the title keys of `keys`.
+
+    The same job title is the same text or the same role (KAM / Key Account Manager, CEO /
+    Διευθύνων Σύμβουλος): a specific job, evidence for a pair. Titles that only share a function
+    and seniority (two sales managers) are no evidence, but no disagreement either: they may be
+    one job written two ways (Verkoopmanager / Sales Manager DACH), unless both name known roles
+    and the roles differ (Sales Manager / Key Account Manager are two jobs).
+    """
+    text_same = _same("title")
+    role_same = _same("title_role")
+    title_same = text_same | role_same
+    two_roles = _both("title_role") & ~role_same
+    one_level = _same("title_level") & ~two_roles
+    return text_same, title_same, _both("title") & ~title_same & ~one_level
+
+
 def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
     email_same = _same("email")
     phone_same = _same("phone")
@@ -317,15 +346,12 @@ def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
     domain_same = _same("corp_domain") & ~email_same
     local_same = _same("personal_local") & ~email_same
     company_same = _same("company")
-    title_same = _same("title")
+    title_text_same, title_same, titles_differ = _title_agreement()
 
+    two_mobiles = _both("phone") & pl.col("mobile_a") & pl.col("mobile_b") & ~phone_same
     # Personal fields that disagree (both present): two job titles, two mobile numbers. Weak
     # evidence must not outvote them: namesakes at one company look just like this.
-    def both(column: str) -> pl.Expr:
-        return pl.col(f"{column}_a").is_not_null() & pl.col(f"{column}_b").is_not_null()
-
-    two_mobiles = both("phone") & pl.col("mobile_a") & pl.col("mobile_b") & ~phone_same
-    personal_conflict = (both("title") & ~title_same) | two_mobiles
+    personal_conflict = titles_differ | two_mobiles
     # Two mailboxes at one company: shared company, domain or switchboard prove nothing; only a
     # personal field (mobile, job title) can tell one person with two addresses from two people.
     colleagues = domain_same
@@ -346,6 +372,7 @@ def _field_agreement(identifiers: list[str]) -> list[pl.Expr]:
         domain_same.alias("domain_same"),
         local_same.alias("local_same"),
         company_same.alias("company_same"),
+        title_text_same.alias("title_text_same"),
         title_same.alias("title_same"),
         personal_conflict.fill_null(False).alias("personal_conflict"),
         colleagues.alias("colleagues"),
@@ -521,7 +548,10 @@ def _evidence(identifiers: list[str]) -> pl.Expr:
             flag("phone_same", "phone=same"),
             flag("company_same", "company=same"),
             flag("domain_same", "domain=same"),
-            flag("title_same", "title=same"),
+            flag("title_text_same", "title=same"),
+            pl.when(pl.col("title_same") & ~pl.col("title_text_same")).then(
+                pl.lit("title=same_role")
+            ),
             *[
                 flag(f"{name}_same", f"{name.removeprefix(IDENTIFIER_PREFIX)}=same")
                 for name in identifiers
