@@ -1,7 +1,8 @@
 """prune_list: the contacts not kept this month, each with its action and every reason.
 
 Its blocking checks stop the run before any CRM file is written when an invariant breaks: a
-protected contact deleted, a survivor merged away, a merge off target, or too many deletions.
+protected contact deleted, a survivor merged away, a merge off target, too many deletions, or a
+contact whose export has no lifecycle stage column (protection unknown) deleted or re-engaged.
 """
 
 from datetime import date
@@ -32,7 +33,7 @@ from hygiene_pipeline.store import HygieneStore
 # The month before: re-engagement memory reads earlier months' lists, so backfills run in order.
 _PREVIOUS_MONTH = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 _CHECKS = ("no_protected_contact_deleted", "no_survivor_merged", "merges_point_to_survivors",
-           "delete_share_below_ceiling")  # fmt: skip
+           "delete_share_below_ceiling", "no_unknown_protection_deleted")  # fmt: skip
 _PREVIEW = ["contact_id", "email", "action", "reasons", "merge_into"]
 
 
@@ -71,7 +72,9 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
     prune = outcome.prune_list
     with timer.step("read_for_checks"):
         contacts = store.read_partition(
-            "normalized_contacts", snapshot, columns=["contact_id", "email", "lifecycle_stage"]
+            "normalized_contacts",
+            snapshot,
+            columns=["contact_id", "email", "lifecycle_stage", "unknown_fields"],
         )
         clusters = store.read_partition(
             "duplicate_clusters", snapshot, columns=["contact_id", "cluster_id", "is_survivor"]
@@ -95,6 +98,7 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
         (_CHECKS[0], prune_safety.protected_deleted(prune, contacts, policy)),
         (_CHECKS[1], prune_safety.survivors_merged(prune, clusters)),
         (_CHECKS[2], prune_safety.merges_off_target(prune, clusters)),
+        (_CHECKS[4], prune_safety.unknown_protection_acted(prune, contacts, policy)),
     ):
         yield dg.AssetCheckResult(
             check_name=name,

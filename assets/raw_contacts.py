@@ -13,6 +13,7 @@ from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.ingest.column_mapping import MAPPINGS_FOLDER, load_mappings
 from hygiene_pipeline.ingest.month_exports import MonthExports, month_folder, read_month
+from hygiene_pipeline.ingest.read_report import CONSEQUENCES, reading_markdown
 from hygiene_pipeline.ingest.row_accounting import row_accounting
 from hygiene_pipeline.months import folder_name
 
@@ -81,6 +82,10 @@ def _metadata(month: MonthExports, hygiene: HygieneResource, snapshot) -> dict:
         "files": dg.MetadataValue.md(files_md),
         "rejected_reasons": counts_table(reasons, "reason"),
         "source_columns": month.raw.width - 5,
+        "columns_read": dg.MetadataValue.md(
+            "\n\n".join(reading_markdown(f.name, f.reading) for f in month.files)
+        ),
+        "files_missing_decision_columns": sum(1 for f in month.files if f.reading.missing),
         "preview": preview(month.raw, _preview_columns(month.raw)),
     }
 
@@ -170,4 +175,35 @@ def row_count_steady(
             "previous_rows": before,
             "previous_month": folder_name(before_month),
         },
+    )
+
+
+@dg.asset_check(
+    asset=raw_contacts,
+    description=(
+        "Warns when an export file has no column for a fact that decides actions: the lifecycle "
+        "stage (protection), unsubscribe, or bounce history. The month still runs and acts "
+        "safely on those contacts; the warning names the file and what to map."
+    ),
+)
+def decision_columns_present(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    files = hygiene.store().query(
+        "SELECT source_file, missing_fields FROM export_files WHERE snapshot = $1 "
+        "AND len(coalesce(missing_fields, [])) > 0 ORDER BY source_file",
+        [check_snapshot(context)],
+    )
+    lines = [
+        f"{name} has no {fact} column: {CONSEQUENCES[fact]}"
+        for name, missing in files.iter_rows()
+        for fact in missing
+    ]
+    return dg.AssetCheckResult(
+        passed=not lines,
+        severity=WARN,
+        description="every file tells lifecycle stage, unsubscribe and bounces"
+        if not lines
+        else "; ".join(lines) + ". See docs/exports.md, 'When a column is missing'.",
+        metadata={"files": files.height},
     )

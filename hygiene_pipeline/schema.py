@@ -40,7 +40,9 @@ NORMALIZED_CONTACTS: dict[str, pl.DataType] = {
     "created_at": pl.Datetime("us"),
     "updated_at": pl.Datetime("us"),
     "last_activity_at": pl.Datetime("us"),
-    "unsubscribed": pl.Boolean(),  # unsubscribed from all email; false when the export says nothing
+    # Unsubscribed from all email: false when the file's opt-out column says nothing, null when
+    # the file has no opt-out column at all (see unknown_fields).
+    "unsubscribed": pl.Boolean(),
     "bounce": pl.String(),  # none, soft, hard
     "bounce_reason": pl.String(),
     # Added by issue 4 (normalization); see docs/tables.md.
@@ -58,6 +60,11 @@ NORMALIZED_CONTACTS: dict[str, pl.DataType] = {
     "last_name_ascii": pl.String(),
     "first_name_canonical": pl.String(),  # nickname-canonical first_name_ascii: bob -> robert
     "last_name_phonetic": pl.String(),  # Metaphone of last_name_ascii
+    # Added by issue 15 (exports understood or refused).
+    "legal_basis": pl.String(),  # the CRM's legal basis for processing, as exported
+    # Facts that decide actions the contact's export file cannot tell: lifecycle_stage (so its
+    # protection is unknown), unsubscribed, bounce. The prune list acts safely on them.
+    "unknown_fields": pl.List(pl.String()),
 }
 
 # One row per field that normalization changed, per contact: before (the source value as read

@@ -12,10 +12,14 @@ import polars as pl
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.crm_files.action_files import neutralize, write_crm_files
-from hygiene_pipeline.ingest.formats import HUBSPOT, SALESFORCE_LEAD
+from hygiene_pipeline.ingest.recognition import recognise
 from tests.builders import contacts_frame, prune_frame
+from tests.export_fixtures import HUBSPOT_ALL
+from tests.export_fixtures import SALESFORCE_LEAD as SALESFORCE_LEAD_HEADERS
 
 OCT = date(2026, 10, 1)
+HUBSPOT = recognise(HUBSPOT_ALL, None, "export.csv").fmt
+SALESFORCE_LEAD = recognise(SALESFORCE_LEAD_HEADERS, None, "leads.csv").fmt
 
 
 def _files(*pairs: tuple[str, object]) -> pl.DataFrame:

@@ -319,7 +319,11 @@ def test_unknown_header_lists_what_it_saw_and_how_to_write_a_mapping(tmp_path):
     [
         ([*HUBSPOT_ALL, "Email"], [[*HUBSPOT_ALL_ROWS[0], "x"]], "two columns share one name"),
         ([*HUBSPOT_ALL, ""], [[*HUBSPOT_ALL_ROWS[0], "x"]], "column 21 of the header row has no"),
-        (HUBSPOT_ALL[1:], [HUBSPOT_ALL_ROWS[0][1:]], r"no record-id column \('Record ID'\)"),
+        (
+            HUBSPOT_ALL[1:],
+            [HUBSPOT_ALL_ROWS[0][1:]],
+            "recognised as a hubspot export but it has no",
+        ),
         (["Lead ID", "First Name", "Last Name", "snapshot"], [["1", "a", "b", "c"]], "clash"),
     ],
 )

@@ -51,9 +51,10 @@ def test_every_changed_field_is_on_record_and_unchanged_fields_are_not():
     assert raw.equals(untouched)  # the raw value is never overwritten
     assert set(changes["contact_id"]) == {"2002"}
     by_field = {row["field"]: row for row in changes.iter_rows(named=True)}
-    # "Klant" is not a HubSpot stage: source_fields already reads it as `other`, so only the
-    # fields normalize itself changes are here; lifecycle_stage is unchanged.
+    # "Klant" is HubSpot's Dutch label of `customer`: reading a label as its stage is reading,
+    # not a change, so lifecycle_stage has no change row (as for "Customer").
     assert set(by_field) == set(CHANGE_FIELDS) - {"lifecycle_stage"}
+    assert contacts.filter(pl.col("contact_id") == "2002")["lifecycle_stage"].item() == "customer"
     expected = {
         "first_name": ("DR. PIET", "Piet", "salutation_moved+suffix_moved+recased"),
         "last_name": ("VAN DER BERG jr", "van der Berg", "salutation_moved+suffix_moved+recased"),
@@ -63,7 +64,7 @@ def test_every_changed_field_is_on_record_and_unchanged_fields_are_not():
         "job_title": ("HEAD OF SALES", "Head of Sales", "job_title_recased"),
         "owner": ("Jan  Peeters", "Jan Peeters", "spaces"),
         "lead_source": ("Beurs", "event", "lead_source_vocabulary"),
-        "lead_status": ("In  progress", "In progress", "spaces"),
+        "lead_status": ("In  progress", "In Progress", "lead_status_vocabulary"),
         "country": ("Nederland", "NL", "iso_3166"),
     }
     for field, (before, after, rule) in expected.items():

@@ -1,9 +1,11 @@
 """User column mappings: YAML files that teach the pipeline any other spreadsheet.
 
 A mapping names the headers that identify the file, its record-id column and which headers hold
-each canonical field; with `base:` it adjusts a built-in CRM format instead (typically to set an
-`id_prefix` when two CRMs' record ids overlap). Mappings live in `column_mappings/` beside
-`exports/` and are read once per run; a mistake in one fails the month with the file and key named.
+each canonical field; fields it does not name are still read from the headers the spreadsheet
+dictionary knows. With `base:` it adjusts a built-in CRM format instead (typically to set an
+`id_prefix` when two CRMs' record ids overlap, or to name a custom column). Mappings live in
+`column_mappings/` beside `exports/` and are read once per run; a mistake in one fails the month
+with the file and key named.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from hygiene_pipeline.ingest.formats import DATE_ORDERS, FORMATS_BY_NAME, SOURCE_FIELDS, CrmFormat
+from hygiene_pipeline.ingest.formats import DATE_ORDERS, SOURCE_FIELDS, CrmFormat
+from hygiene_pipeline.ingest.header_dictionary import format_names, system_of_format
 
 MAPPINGS_FOLDER = "column_mappings"
 _KEYS = {"system", "base", "match", "id_column", "id_prefix", "date_order", "fields", "constants"}
@@ -69,9 +72,9 @@ def mapping_from_document(document: Any, source: str) -> CrmFormat:
             )
     if id_column is not None and not isinstance(id_column, str):
         raise ColumnMappingError(f"column mapping {source}: `id_column` must be one header name")
-    id_columns = (id_column,) if id_column else (base.id_columns if base else ())
-    signature = tuple(headers) or (base.signature if base else ())
-    if not signature:
+    id_columns = (id_column,) if id_column else ()
+    signature = tuple(headers)
+    if not signature and base is None:
         signature = id_columns
     date_order = str(document.get("date_order", "auto"))
     if date_order not in DATE_ORDERS:
@@ -88,27 +91,27 @@ def mapping_from_document(document: Any, source: str) -> CrmFormat:
     stem = Path(source).stem
     return CrmFormat(
         name=f"mapping:{stem}",
-        system=str(document.get("system") or (base.system if base else "spreadsheet")),
+        system=str(document.get("system") or (system_of_format(base) if base else "spreadsheet")),
         id_columns=id_columns,
         signature=signature,
-        markers=base.markers if base and not headers else (),
-        fields={**(base.fields if base else {}), **fields},
-        constants={**(base.constants if base else {}), **{k: str(v) for k, v in constants.items()}},
+        fields=fields,
+        constants={k: str(v) for k, v in constants.items()},
         id_prefix=str(document.get("id_prefix") or ""),
         file_pattern=files,
         date_order=date_order,
         defined_in=source,
+        base=base,
     )
 
 
-def _base_format(base: Any, source: str) -> CrmFormat | None:
+def _base_format(base: Any, source: str) -> str | None:
     if base is None:
         return None
-    if base not in FORMATS_BY_NAME:
+    if base not in format_names():
         raise ColumnMappingError(
-            f"column mapping {source}: unknown `base` {base!r}; use one of {list(FORMATS_BY_NAME)}"
+            f"column mapping {source}: unknown `base` {base!r}; use one of {list(format_names())}"
         )
-    return FORMATS_BY_NAME[base]
+    return str(base)
 
 
 def _fields(fields: Any, source: str) -> dict[str, tuple[str, ...]]:

@@ -25,7 +25,8 @@ from hygiene_pipeline.ingest.export_table import (
     ParsedTable,
     RejectedRecord,
 )
-from hygiene_pipeline.ingest.formats import CrmFormat, detect_format
+from hygiene_pipeline.ingest.formats import CrmFormat
+from hygiene_pipeline.ingest.recognition import ColumnReading, recognise
 from hygiene_pipeline.ingest.tables import EXPORT_FILES, REJECTED_ROWS
 from hygiene_pipeline.ingest.xlsx_reader import XlsxExport
 from hygiene_pipeline.months import folder_name
@@ -54,6 +55,7 @@ class ExportFile:
     loaded_rows: int
     rejected_rows: int
     fingerprint: str
+    reading: ColumnReading
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class MonthExports:
                 "rejected_rows": f.rejected_rows,
                 "fingerprint": f.fingerprint,
                 "column_mapping": f.format.to_json(),
+                "field_sources": f.reading.sources_json(),
+                "unread_columns": list(f.reading.unread),
+                "missing_fields": list(f.reading.missing),
             }
             for f in self.files
         ]
@@ -91,13 +96,17 @@ class _FileRead:
     """One file read and tagged, before the month-wide duplicate check."""
 
     name: str
-    fmt: CrmFormat
+    reading: ColumnReading
     encoding: str
     delimiter: str | None
     fingerprint: str
     table: ParsedTable
     rows: pl.DataFrame  # lineage columns, source columns, RECORD_INDEX
     rejected: list[RejectedRecord]
+
+    @property
+    def fmt(self) -> CrmFormat:
+        return self.reading.fmt
 
 
 def month_folder(exports_dir: Path, snapshot: date) -> Path:
@@ -196,24 +205,18 @@ def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
             log.warning("%s is neither UTF-8 nor cp1252; decoded as latin-1", path.name)
     header = source.header
     _refuse_bad_headers(header, path.name)
-    fmt = detect_format(header, path.name, mappings)
-    id_column = fmt.id_column(header)
-    if id_column is None:
-        raise ExportError(
-            f"{path.name}: recognised as a {fmt.name} export but it has no record-id column "
-            f"({' or '.join(repr(name) for name in fmt.id_columns)}). Every contact needs its "
-            "CRM record id so the cleanup can be applied back: export again with that column."
-        )
     table = source.table()
     if table.data_lines == 0:
         raise ExportError(f"{path.name} has a header row but no contacts: export it again.")
+    reading = recognise(header, table.rows, path.name, mappings)
+    fmt, id_column = reading.fmt, reading.record_id
     rows, blank = _tag_rows(table.rows, fmt, id_column, path.name)
     rejected = [_explain_overlong(record, bounded) for record in table.rejected]
     if blank.height:
         texts = table.record_texts(blank.get_column(RECORD_INDEX).to_list())
         reason = f"no record id in column {id_column!r}"
         rejected += [RejectedRecord(i, *texts[i], reason) for i in sorted(texts)]
-    return _FileRead(path.name, fmt, encoding, delimiter, fingerprint, table, rows, rejected)
+    return _FileRead(path.name, reading, encoding, delimiter, fingerprint, table, rows, rejected)
 
 
 def _explain_overlong(record: RejectedRecord, bounded: BoundedFile | None) -> RejectedRecord:
@@ -332,6 +335,7 @@ def _fact(read: _FileRead) -> ExportFile:
         loaded_rows=read.rows.height,
         rejected_rows=len(read.rejected),
         fingerprint=read.fingerprint,
+        reading=read.reading,
     )
 
 

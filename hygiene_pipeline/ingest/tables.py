@@ -33,4 +33,9 @@ EXPORT_FILES: dict[str, pl.DataType] = {
     "rejected_rows": pl.Int64(),  # rows in rejected_rows
     "fingerprint": pl.String(),  # sha256 of the file's bytes
     "column_mapping": pl.String(),  # JSON: how the file's columns map (CrmFormat.to_json)
+    # How each field was found: JSON {field: [{column, how: mapping|header|content|constant}]}.
+    "field_sources": pl.String(),
+    "unread_columns": pl.List(pl.String()),  # source columns no field reads
+    # Facts that decide actions the file cannot tell: lifecycle_stage, unsubscribed, bounce.
+    "missing_fields": pl.List(pl.String()),
 }

@@ -72,8 +72,9 @@ def normalize_with_changes(
             schema.empty(schema.NORMALIZED_CONTACTS),
             schema.empty(schema.NORMALIZATION_CHANGES),
         )
-    fields = source_fields(raw, formats_from_export_files(export_files))
-    cleaned = _clean(fields, default_region, vocabularies or load_vocabularies())
+    vocabularies = vocabularies or load_vocabularies()
+    fields = source_fields(raw, formats_from_export_files(export_files), vocabularies)
+    cleaned = _clean(fields, default_region, vocabularies)
     contacts = schema.conform(cleaned, schema.NORMALIZED_CONTACTS)
     return contacts, _changes(fields, cleaned)
 
@@ -98,6 +99,7 @@ def _clean(
     titles = _per_distinct(fields.get_column("job_title"), _job_title_columns)
     lead_sources = vocabularies["lead_sources"]
     stages = vocabularies["lifecycle_stages"]
+    statuses = vocabularies["lead_statuses"]
     out = fields.with_columns(
         pl.col("phone").alias("phone_input"),
         *phones.get_columns(),
@@ -115,7 +117,12 @@ def _clean(
             lambda d: d.with_columns(stages.map_expr(pl.col("value")).alias("lifecycle_stage")),
         ).to_series(),
         _collapse_spaces(pl.col("owner")).alias("owner"),
-        _collapse_spaces(pl.col("lead_status")).alias("lead_status"),
+        _per_distinct(
+            fields.get_column("lead_status"),
+            lambda d: d.with_columns(
+                statuses.map_expr(_collapse_spaces(pl.col("value"))).alias("lead_status")
+            ),
+        ).to_series(),
         email_domain_expr(pl.col("email")).alias("email_domain"),
     )
     free = _map_distinct(
@@ -281,6 +288,9 @@ def _rule(field: str, before: pl.Expr, after: pl.Expr) -> pl.Expr:
         )
     if field in ("lead_source", "lifecycle_stage"):
         return pl.lit(f"{field}_vocabulary")
+    if field == "lead_status":
+        spaced = before.str.replace_all(r"\s+", " ").str.strip_chars() == after
+        return pl.when(spaced).then(pl.lit("spaces")).otherwise(pl.lit("lead_status_vocabulary"))
     if field == "job_title":
         recased = before.str.to_lowercase().str.replace_all(r"\s+", " ") == after.str.to_lowercase()
         return pl.when(recased).then(pl.lit("job_title_recased")).otherwise(pl.lit("spaces"))

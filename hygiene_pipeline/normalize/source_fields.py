@@ -5,10 +5,13 @@ a yes, a date, an opt-out or a bounce. The result has one row per raw row, in ra
 fields are trimmed and blank is null, but otherwise as exported (contacts.py cleans them).
 
 - Dates: see dates; day-first versus month-first is decided per file and column.
-- Booleans: true/false, yes/no, y/n, 1/0, ja/nee, oui/non, wahr/falsch, vrai/faux, waar/onwaar,
-  si/no; anything else is null (unknown), never false.
+- Booleans, marketing statuses, bounce types and lifecycle labels: the words of
+  `vocabularies.yaml`, in every language it lists; anything else is null (unknown), never false.
 - Unsubscribed: the CRM's opt-out flag (HubSpot, Salesforce) or marketing status (Pipedrive
-  `Unsubscribed`); false when the export says nothing.
+  `Unsubscribed`); false when the file has such a column and the cell says nothing, null (unknown)
+  when the file has no such column at all.
+- `unknown_fields`: the facts that decide actions (lifecycle_stage, unsubscribed, bounce) that
+  the row's file cannot tell, so later stages never take "no column" for "no".
 - Bounce (none / soft / hard, reason kept): hard when the CRM names a hard bounce (HubSpot's hard
   bounce reason or invalid-address flag, a bounce type "hard") or the bounce reason carries a
   permanent SMTP code (5xx, 5.x.x) or says the mailbox does not exist; soft for any other bounce
@@ -22,7 +25,8 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from hygiene_pipeline.ingest.formats import SOURCE_FIELDS, CrmFormat, built_in_format_for
+from hygiene_pipeline.ingest.formats import SOURCE_FIELDS, CrmFormat
+from hygiene_pipeline.ingest.recognition import built_in_format_for, missing_decisions
 from hygiene_pipeline.normalize.dates import (
     AMBIGUOUS,
     CONFLICTING,
@@ -31,6 +35,7 @@ from hygiene_pipeline.normalize.dates import (
     numeric_date_order,
     parse_datetimes,
 )
+from hygiene_pipeline.normalize.vocabularies import Vocabulary, load_vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +59,14 @@ SOURCE_FIELD_TYPES: dict[str, pl.DataType] = {
     "unsubscribed": pl.Boolean(),
     "bounce": pl.String(),  # none, soft, hard
     "bounce_reason": pl.String(),
+    "legal_basis": pl.String(),  # as exported
+    "unknown_fields": pl.List(pl.String()),
 }
 DATE_FIELDS = ("created_at", "updated_at", "last_activity_at")
 # Text fields handed to normalize's cleaning as exported (trimmed, blank = null).
 _PASSED_THROUGH = ("email", "phone", "company", "job_title", "owner", "lead_source", "lead_status",
-                   "country")  # fmt: skip
+                   "country", "legal_basis")  # fmt: skip
 
-TRUE_WORDS = ("true", "yes", "y", "1", "ja", "j", "oui", "wahr", "si", "sí", "vrai", "waar")
-FALSE_WORDS = ("false", "no", "n", "0", "nee", "non", "nein", "falsch", "faux", "onwaar")
-_UNSUBSCRIBED_STATUSES = ("unsubscribed", "uitgeschreven", "abgemeldet", "désabonné",
-                          "desabonne", "opted out", "opted-out", "opt-out", "opt out")  # fmt: skip
-_HARD_WORDS = ("hard", "hard bounce", "hard_bounce", "permanent")
-_SOFT_WORDS = ("soft", "soft bounce", "soft_bounce", "temporary", "transient")
 _HARD_REASON = (
     r"(?i)does ?n[o']t exist|user unknown|unknown user|no such (user|mailbox|recipient)|"
     r"mailbox (unavailable|not found)|invalid (recipient|mailbox|address)|recipient rejected|"
@@ -73,24 +74,6 @@ _HARD_REASON = (
 )
 _SOFT_REASON = r"(?i)mailbox full|over quota|quota exceeded|temporar|try again|greylist"
 
-# Lifecycle labels as CRMs write them, to HubSpot's internal values (the table's standard).
-LIFECYCLE_STAGES = {
-    "subscriber": "subscriber",
-    "lead": "lead",
-    "hot lead": "lead",  # Pipedrive's default labels
-    "warm lead": "lead",
-    "cold lead": "lead",
-    "marketing qualified lead": "marketingqualifiedlead",
-    "marketingqualifiedlead": "marketingqualifiedlead",
-    "mql": "marketingqualifiedlead",
-    "sales qualified lead": "salesqualifiedlead",
-    "salesqualifiedlead": "salesqualifiedlead",
-    "sql": "salesqualifiedlead",
-    "opportunity": "opportunity",
-    "customer": "customer",
-    "evangelist": "evangelist",
-    "other": "other",
-}
 # When a record carries several labels (Pipedrive), the most advanced stage wins.
 _STAGE_RANK = ("evangelist", "customer", "opportunity", "salesqualifiedlead",
                "marketingqualifiedlead", "lead", "subscriber", "other")  # fmt: skip
@@ -101,13 +84,16 @@ class MissingColumnMappingError(ValueError):
 
 
 def source_fields(
-    raw: pl.DataFrame, formats_by_file: Mapping[str, CrmFormat] | None = None
+    raw: pl.DataFrame,
+    formats_by_file: Mapping[str, CrmFormat] | None = None,
+    vocabularies: Mapping[str, Vocabulary] | None = None,
 ) -> pl.DataFrame:
     """Lineage plus SOURCE_FIELD_TYPES, one row per raw row in raw order.
 
     `formats_by_file` (file name -> format, from export_files.column_mapping) says how each file
     was read; without it, a file's format is found from its source_system and the headers it has.
     """
+    vocabularies = vocabularies or load_vocabularies()
     schema = {name: raw.schema.get(name, pl.String()) for name in LINEAGE}
     if raw.height == 0:
         return pl.DataFrame(schema={**schema, **SOURCE_FIELD_TYPES})
@@ -116,7 +102,7 @@ def source_fields(
     for file_name in ordered.get_column("source_file").unique(maintain_order=True).to_list():
         rows = ordered.filter(pl.col("source_file") == file_name)
         fmt = _format_of(rows, file_name, formats_by_file or {})
-        parts.append(_read(rows, fmt, file_name))
+        parts.append(_read(rows, fmt, file_name, vocabularies))
     fields = pl.concat(parts).sort("_order").drop("_order")
     return fields.select(
         [pl.col(name) for name in LINEAGE]
@@ -145,14 +131,21 @@ def _format_of(
     return fmt
 
 
-def _read(rows: pl.DataFrame, fmt: CrmFormat, file_name: str) -> pl.DataFrame:
+def _read(
+    rows: pl.DataFrame, fmt: CrmFormat, file_name: str, vocabularies: Mapping[str, Vocabulary]
+) -> pl.DataFrame:
     """The canonical source fields of one file's rows."""
     text = {name: _first_non_blank(rows, fmt, name) for name in SOURCE_FIELDS}
     for name, value in fmt.constants.items():
         text[name] = pl.coalesce(text[name], pl.lit(value, dtype=pl.String))
     first_name, last_name = _names(text["first_name"], text["last_name"], text["full_name"])
     reason = pl.coalesce(text["hard_bounce_reason"], text["bounce_reason"])
-    bounce = _bounce(text)
+    booleans = vocabularies["booleans"]
+    bounce = _bounce(text, booleans, vocabularies["bounce_types"])
+    unknown = missing_decisions(fmt)
+    unsubscribed = _unsubscribed(
+        text["unsubscribed"], text["marketing_status"], booleans, vocabularies["marketing_statuses"]
+    )
     fields = rows.select(
         "_order",
         *LINEAGE,
@@ -161,12 +154,18 @@ def _read(rows: pl.DataFrame, fmt: CrmFormat, file_name: str) -> pl.DataFrame:
         *(text[name].alias(name) for name in _PASSED_THROUGH),
         text["lifecycle_stage"].alias("lifecycle_stage"),
         *(_date(rows, fmt, name, file_name).alias(name) for name in DATE_FIELDS),
-        _unsubscribed(text["unsubscribed"], text["marketing_status"]).alias("unsubscribed"),
+        (pl.lit(None, pl.Boolean) if "unsubscribed" in unknown else unsubscribed).alias(
+            "unsubscribed"
+        ),
         bounce.alias("bounce"),
         pl.when(bounce == "none").then(None).otherwise(reason).alias("bounce_reason"),
+        pl.lit(list(unknown), dtype=pl.List(pl.String)).alias("unknown_fields"),
     )
-    stages = _map_distinct(fields.get_column("lifecycle_stage"), lifecycle_stage)
-    return fields.with_columns(stages)
+    stages = vocabularies["lifecycle_stages"]
+    labels = _map_distinct(
+        fields.get_column("lifecycle_stage"), lambda label: lifecycle_stage(label, stages)
+    )
+    return fields.with_columns(labels)
 
 
 def _first_non_blank(rows: pl.DataFrame, fmt: CrmFormat, name: str) -> pl.Expr:
@@ -219,33 +218,29 @@ def _column_order(values: pl.Series, column: str, file_name: str) -> str:
     return order
 
 
-def boolean(expr: pl.Expr) -> pl.Expr:
+def boolean(expr: pl.Expr, booleans: Vocabulary) -> pl.Expr:
     """True, false, or null when the text is blank or not a word a CRM uses for yes or no."""
-    folded = expr.str.strip_chars().str.to_lowercase()
-    return (
-        pl.when(folded.is_in(TRUE_WORDS))
-        .then(True)
-        .when(folded.is_in(FALSE_WORDS))
-        .then(False)
-        .otherwise(None)
-    )
+    return booleans.map_expr(expr.str.strip_chars()) == "true"
 
 
-def _unsubscribed(flag: pl.Expr, marketing_status: pl.Expr) -> pl.Expr:
-    status = marketing_status.str.to_lowercase().is_in(_UNSUBSCRIBED_STATUSES)
-    return boolean(flag).fill_null(False) | status.fill_null(False)
+def _unsubscribed(
+    flag: pl.Expr, marketing_status: pl.Expr, booleans: Vocabulary, statuses: Vocabulary
+) -> pl.Expr:
+    status = statuses.map_expr(marketing_status) == "unsubscribed"
+    return boolean(flag, booleans).fill_null(False) | status.fill_null(False)
 
 
-def _bounced(expr: pl.Expr) -> pl.Expr:
+def _bounced(expr: pl.Expr, booleans: Vocabulary) -> pl.Expr:
     """A count above 0, a yes, or any other non-blank text (a bounce date); null when blank."""
     count = expr.str.replace(",", ".").cast(pl.Float64, strict=False)
+    said = boolean(expr, booleans)
     return (
         pl.when(expr.is_null())
         .then(None)
         .when(count.is_not_null())
         .then(count > 0)
-        .when(boolean(expr).is_not_null())
-        .then(boolean(expr))
+        .when(said.is_not_null())
+        .then(said)
         .otherwise(expr.is_not_null())
     )
 
@@ -269,36 +264,38 @@ def _reason_kind(reason: pl.Expr) -> pl.Expr:
     )
 
 
-def _bounce(text: Mapping[str, pl.Expr]) -> pl.Expr:
+def _bounce(text: Mapping[str, pl.Expr], booleans: Vocabulary, types: Vocabulary) -> pl.Expr:
     """none / soft / hard from whatever bounce evidence the CRM exports."""
-    kind = text["bounce_type"].str.to_lowercase()
+    kind = types.map_expr(text["bounce_type"])
     reason = text["bounce_reason"]
-    bounced = pl.coalesce(_bounced(text["bounced"]), reason.is_not_null()).fill_null(False)
+    bounced = pl.coalesce(_bounced(text["bounced"], booleans), reason.is_not_null()).fill_null(
+        False
+    )
     hard = (
         text["hard_bounce_reason"].is_not_null()
-        | boolean(text["invalid_email"]).fill_null(False)
-        | kind.is_in(_HARD_WORDS).fill_null(False)
+        | boolean(text["invalid_email"], booleans).fill_null(False)
+        | (kind == "hard").fill_null(False)
         | (bounced & (_reason_kind(reason) == "hard")).fill_null(False)
     )
-    soft = bounced | kind.is_in(_SOFT_WORDS).fill_null(False)
+    soft = bounced | (kind == "soft").fill_null(False)
     return (
         pl.when(hard).then(pl.lit("hard")).when(soft).then(pl.lit("soft")).otherwise(pl.lit("none"))
     )
 
 
-def lifecycle_stage(label: str | None) -> str | None:
-    """HubSpot's internal stage for a label, or for the most advanced of several (`a, b`)."""
+def lifecycle_stage(label: str | None, stages: Vocabulary | None = None) -> str | None:
+    """HubSpot's internal stage for a label in any language the vocabulary lists (Klant, Kunde,
+    Client ...), or for the most advanced of several (`Customer, Hot lead`); "other" when none
+    is known."""
     if label is None:
         return None
-    stages = {
-        LIFECYCLE_STAGES.get(" ".join(part.lower().replace("_", " ").replace("-", " ").split()))
-        for part in label.replace(";", ",").split(",")
-        if part.strip()
-    }
-    if not stages:
+    stages = stages or load_vocabularies()["lifecycle_stages"]
+    parts = [part for part in label.replace(";", ",").split(",") if part.strip()]
+    if not parts:
         return None
-    known = [stage for stage in _STAGE_RANK if stage in stages]
-    return known[0] if known else "other"
+    known = {stages.value_of(part) for part in parts}
+    ranked = [stage for stage in _STAGE_RANK if stage in known]
+    return ranked[0] if ranked else (stages.unknown or "other")
 
 
 def _map_distinct(values: pl.Series, function: Callable[[str], str | None]) -> pl.Series:

@@ -1,5 +1,6 @@
-"""Lead source and lifecycle stage mapped to small standard vocabularies, configurable in YAML.
+"""Values as CRMs write them, in many languages, mapped to small standard vocabularies (YAML).
 
+Lead sources, lifecycle stages, lead statuses, yes/no words, marketing statuses and bounce types.
 The defaults ship in the package (vocabularies.yaml); `$HYGIENE_DATA_DIR/vocabularies.yaml`
 replaces any section it names, so a team can add its own labels ("Beurs Utrecht 2026") without
 copying the rest.
@@ -15,7 +16,15 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-SECTIONS = ("lead_sources", "lifecycle_stages")
+SECTIONS = (
+    "lead_sources",
+    "lifecycle_stages",
+    "lead_statuses",
+    "booleans",
+    "marketing_statuses",
+    "bounce_types",
+)
+KEEP = "keep"  # `unknown: keep`: a label listed nowhere stays as written
 
 
 class VocabularyError(ValueError):
@@ -32,10 +41,17 @@ class Vocabulary:
     def map_expr(self, expr: pl.Expr) -> pl.Expr:
         """The standard value of each label; null stays null."""
         folded = fold_label_expr(expr)
-        mapped = folded.replace_strict(
-            dict(self.labels), default=self.unknown, return_dtype=pl.String
-        )
+        default: pl.Expr | str | None = expr if self.unknown == KEEP else self.unknown
+        mapped = folded.replace_strict(dict(self.labels), default=default, return_dtype=pl.String)
         return pl.when(expr.is_null()).then(None).otherwise(mapped)
+
+    def value_of(self, label: str) -> str | None:
+        """The standard value of one label, None when it is listed nowhere."""
+        return self.labels.get(_fold(label))
+
+    def values_of(self, value: str) -> list[str]:
+        """Every label (folded) that means `value`."""
+        return [label for label, meant in self.labels.items() if meant == value]
 
 
 def fold_label_expr(expr: pl.Expr) -> pl.Expr:

@@ -39,7 +39,7 @@ ERASED_CONTACTS = {
 }
 REGISTERS = ("suppression_list", "erased_contacts")
 # What this step reads of the month's contacts: the rules' inputs plus the erasure lineage.
-_CONTACT_COLUMNS = (*CONTACT_COLUMNS, "source_system", "source_file")
+_CONTACT_COLUMNS = (*CONTACT_COLUMNS, "source_system")
 
 
 @dataclass

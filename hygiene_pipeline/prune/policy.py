@@ -4,6 +4,12 @@ A policy is data: a preset (careful, balanced, aggressive) gives every rule its 
 file may override any threshold or action. Rules are evaluated in RULES order; the first that
 matches sets the action. Protected contacts are never deleted (quarantine instead) and never
 re-engaged; only an erasure request deletes them.
+
+When an export file has no column a decision needs (`normalized_contacts.unknown_fields`), its
+contacts are treated safely: no lifecycle stage means protection is unknown, so none of them is
+deleted or re-engaged (quarantine, reason `protection_unknown`); no opt-out column means nobody
+knows whether they unsubscribed, so none is re-engaged by email (quarantine, reason
+`unsubscribe_unknown`). `accept_unknown` lists the facts a team accepts not to know.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from typing import Any
 import yaml
 
 ACTIONS = ("delete", "merge", "quarantine", "re_engage")
+# Facts an export may lack whose absence the policy can accept (see accept_unknown).
+UNKNOWN_FACTS = ("lifecycle_stage", "unsubscribed")
 
 # Every rule, in evaluation order, with what it means (shown in docs/rules.md and the UI).
 RULES: dict[str, str] = {
@@ -76,6 +84,9 @@ class PrunePolicy:
     re_engage_grace_days: int = 30
     protected_lifecycle_stages: tuple[str, ...] = ("customer", "evangelist", "opportunity")
     max_delete_share: float = 0.30  # a month deleting more than this share blocks the run
+    # Facts a file may lack that the team accepts not to know: with lifecycle_stage listed, a
+    # file without one is read as "nobody protected"; with unsubscribed, as "nobody opted out".
+    accept_unknown: tuple[str, ...] = ()
 
     def action_for(self, rule: str) -> str:
         return _FIXED.get(rule) or self.actions[rule]
@@ -89,6 +100,7 @@ class PrunePolicy:
             "re_engage_grace_days": self.re_engage_grace_days,
             "protected_lifecycle_stages": list(self.protected_lifecycle_stages),
             "max_delete_share": self.max_delete_share,
+            "accept_unknown": list(self.accept_unknown),
         }
 
 
@@ -145,6 +157,14 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "policy") -> Prun
         if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
             raise PolicyError(f"{source}: protected_lifecycle_stages must be a list of stages")
         settings["protected_lifecycle_stages"] = tuple(s.strip().lower() for s in stages)
+    if "accept_unknown" in data:
+        accepted = data["accept_unknown"]
+        if not isinstance(accepted, list) or not set(accepted) <= set(UNKNOWN_FACTS):
+            raise PolicyError(
+                f"{source}: accept_unknown must be a list drawn from {list(UNKNOWN_FACTS)}, "
+                f"not {accepted!r}"
+            )
+        settings["accept_unknown"] = tuple(accepted)
     return replace(policy, **settings)
 
 

@@ -3,7 +3,10 @@
 Rules (policy.RULES) are evaluated in order; the first that matches sets the action, and
 `reasons` lists every rule that matched with its evidence, so each row can be explained to the
 person who acts on it. Protected contacts are never deleted (quarantine instead, unless an erasure
-request names them) and never re-engaged: the inactivity rules do not apply to them.
+request names them) and never re-engaged: the inactivity rules do not apply to them. A contact
+whose file cannot tell its lifecycle stage is treated as possibly protected: quarantined where it
+would be deleted or re-engaged (`protection_unknown`); one whose file cannot tell whether it
+unsubscribed is quarantined where it would be re-engaged by email (`unsubscribe_unknown`).
 """
 
 from __future__ import annotations
@@ -44,11 +47,12 @@ class MonthHistory:
 # The columns build_prune_list reads from each stage: callers may read only these.
 CONTACT_COLUMNS = (
     "snapshot", "contact_id", "email", "email_others", "lifecycle_stage", "created_at",
-    "last_activity_at", "unsubscribed", "bounce", "bounce_reason",
+    "last_activity_at", "unsubscribed", "bounce", "bounce_reason", "unknown_fields", "source_file",
 )  # fmt: skip
 VALIDATION_COLUMNS = ("contact_id", "email_status", "email_reasons", "phone_status", "issues")
 CLUSTER_COLUMNS = ("contact_id", "cluster_id", "is_survivor")
 _PROTECTED_REASON = "_protected_reason"
+_UNKNOWN_REASON = "_unknown_reason"
 
 
 def build_prune_list(
@@ -72,7 +76,7 @@ def build_prune_list(
     evidence_columns = {rule: f"_evidence_{rule}" for rule in RULES}
     evidence = {rule: pl.col(column) for rule, column in evidence_columns.items()}
     rules = _rule_evidence(policy, today)
-    reason_columns = [*evidence_columns.values(), _PROTECTED_REASON]
+    reason_columns = [*evidence_columns.values(), _PROTECTED_REASON, _UNKNOWN_REASON]
     decided = (
         frame.with_columns(rules[rule].alias(column) for rule, column in evidence_columns.items())
         .with_columns(_first_action(policy, evidence).alias("action"))
@@ -81,6 +85,7 @@ def build_prune_list(
             pl.when(pl.col("_protected"))
             .then(pl.format("protected: lifecycle {}", "lifecycle_stage"))
             .alias(_PROTECTED_REASON),
+            _unknown_reason(evidence).alias(_UNKNOWN_REASON),
             pl.when(pl.col("action") == "merge").then(pl.col("merge_into")).alias("merge_into"),
         )
         .with_row_index("_row")
@@ -121,12 +126,33 @@ def _rule_inputs(
         .fill_null(False)
         .alias("_protected"),
         names_erased(history.erasure_emails).alias("_erasure"),
+        _unknown("lifecycle_stage", policy).alias("_protection_unknown"),
+        _unknown("unsubscribed", policy).alias("_consent_unknown"),
     )
     return (
         facts.join(verdicts, on="contact_id", how="left")
         .join(_merge_targets(clusters, contacts, history), on="contact_id", how="left")
         .join(history.earlier_re_engage.cast(_HISTORY_SCHEMA), on="contact_id", how="left")
         .join(history.suppressed.cast(_SUPPRESSED_SCHEMA), on="contact_id", how="left")
+    )
+
+
+def _unknown(fact: str, policy: PrunePolicy) -> pl.Expr:
+    """The contact's file cannot tell `fact`, and the policy does not accept that."""
+    if fact in policy.accept_unknown:
+        return pl.lit(False)
+    return pl.col("unknown_fields").list.contains(fact).fill_null(False)
+
+
+def _unknown_reason(evidence: dict[str, pl.Expr]) -> pl.Expr:
+    """Why a contact was held back for lack of a column, naming its file."""
+    would_email = evidence["inactive"].is_not_null() | evidence["re_engage_expired"].is_not_null()
+    return (
+        pl.when(pl.col("_protection_unknown") & (pl.col("action") == "quarantine"))
+        .then(pl.format("protection_unknown: {} has no lifecycle stage column", "source_file"))
+        .when(pl.col("_consent_unknown") & would_email & (pl.col("action") == "quarantine"))
+        .then(pl.format("unsubscribe_unknown: {} has no unsubscribe column", "source_file"))
+        .otherwise(None)
     )
 
 
@@ -167,8 +193,14 @@ def _merge_targets(
 
 
 def _first_action(policy: PrunePolicy, evidence: dict[str, pl.Expr]) -> pl.Expr:
-    """The action of the first matching rule that sets one; protection applied."""
+    """The action of the first matching rule that sets one; protection applied.
+
+    A contact of unknown protection is held like a protected one (quarantine, not delete) and,
+    like one of unknown consent, quarantined where the rule would re-engage it by email.
+    """
     inactivity = {"inactive", "re_engage_expired"}
+    held = pl.col("_protected") | pl.col("_protection_unknown")
+    not_to_email = pl.col("_protection_unknown") | pl.col("_consent_unknown")
     action: pl.Expr = pl.lit(None, dtype=pl.String)
     for rule in reversed(RULES):
         rule_action = policy.action_for(rule)
@@ -181,8 +213,10 @@ def _first_action(policy: PrunePolicy, evidence: dict[str, pl.Expr]) -> pl.Expr:
         if rule in inactivity:
             matched = matched & ~pl.col("_protected")
         if rule_action == "delete" and rule != "erasure_request":
+            rule_action_expr = pl.when(held).then(pl.lit("quarantine")).otherwise(pl.lit("delete"))
+        elif rule_action == "re_engage":
             rule_action_expr = (
-                pl.when(pl.col("_protected")).then(pl.lit("quarantine")).otherwise(pl.lit("delete"))
+                pl.when(not_to_email).then(pl.lit("quarantine")).otherwise(pl.lit("re_engage"))
             )
         else:
             rule_action_expr = pl.lit(rule_action)

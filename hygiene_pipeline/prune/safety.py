@@ -48,6 +48,25 @@ def protected_deleted(
     return _violation(bad["contact_id"], "protected contacts deleted without an erasure request")
 
 
+def unknown_protection_acted(
+    prune: pl.DataFrame, contacts: pl.DataFrame, policy: PrunePolicy
+) -> Violation:
+    """A contact whose file has no lifecycle stage may be a customer: never deleted (but on an
+    erasure request) nor re-engaged, unless the policy accepts not knowing."""
+    if "lifecycle_stage" in policy.accept_unknown:
+        return _violation(pl.Series([], dtype=pl.String), "")
+    unknown = contacts.filter(pl.col("unknown_fields").list.contains("lifecycle_stage"))
+    bad = (
+        prune.filter(pl.col("action").is_in(["delete", "re_engage"]))
+        .join(unknown.select("contact_id"), on="contact_id", how="inner")
+        .filter(~pl.col("reasons").list.contains("erasure_request"))
+    )
+    return _violation(
+        bad["contact_id"],
+        "contacts deleted or re-engaged although their file has no lifecycle stage column",
+    )
+
+
 def survivors_merged(prune: pl.DataFrame, clusters: pl.DataFrame) -> Violation:
     """A cluster's survivor is what the others merge into: it must never be merged away."""
     survivors = clusters.filter(pl.col("is_survivor")).select("contact_id")
