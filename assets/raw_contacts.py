@@ -12,6 +12,7 @@ from assets.metadata import StepTimer, counts_table, is_personal_column, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.resources import HygieneResource
 from hygiene_pipeline.ingest.column_mapping import MAPPINGS_FOLDER, load_mappings
+from hygiene_pipeline.ingest.limits import load_limits
 from hygiene_pipeline.ingest.month_exports import MonthExports, month_folder, read_month
 from hygiene_pipeline.ingest.read_report import CONSEQUENCES, reading_markdown
 from hygiene_pipeline.ingest.row_accounting import row_accounting
@@ -38,7 +39,8 @@ def raw_contacts(
     timer = StepTimer()
     with timer.step("read"):
         mappings = load_mappings(hygiene.root / MAPPINGS_FOLDER)
-        month = read_month(hygiene.exports_dir, snapshot, mappings=mappings)
+        limits = load_limits(hygiene.root)
+        month = read_month(hygiene.exports_dir, snapshot, mappings=mappings, limits=limits)
     with timer.step("write"):
         hygiene.store().replace_partition(
             snapshot,
@@ -54,8 +56,14 @@ def raw_contacts(
                 f"{fact.name}: {fact.rejected_rows} of {fact.data_lines} rows rejected; "
                 "see the rejected_rows table for each row's text and reason"
             )
+    for refused in month.refused:
+        context.log.error(f"refused {refused.reason}")
     return dg.MaterializeResult(
-        metadata={**_metadata(month, hygiene, snapshot), **timer.metadata()}
+        metadata={
+            **_metadata(month, hygiene, snapshot),
+            "limits": dg.MetadataValue.json(limits.describe()),
+            **timer.metadata(),
+        }
     )
 
 
@@ -86,6 +94,12 @@ def _metadata(month: MonthExports, hygiene: HygieneResource, snapshot) -> dict:
             "\n\n".join(reading_markdown(f.name, f.reading) for f in month.files)
         ),
         "files_missing_decision_columns": sum(1 for f in month.files if f.reading.missing),
+        "refused_files": dg.MetadataValue.md(
+            "\n".join(
+                ["| file | why it was refused |", "| --- | --- |"]
+                + [f"| {r.name} | {r.reason.replace('|', '/')} |" for r in month.refused]
+            )
+        ),
         "preview": preview(month.raw, _preview_columns(month.raw)),
     }
 
@@ -206,4 +220,31 @@ def decision_columns_present(
         if not lines
         else "; ".join(lines) + ". See docs/exports.md, 'When a column is missing'.",
         metadata={"files": files.height},
+    )
+
+
+@dg.asset_check(
+    asset=raw_contacts,
+    description=(
+        "Fails (without blocking) when an export file of the month was refused: unreadable, of "
+        "an unknown shape, or over a limit (ingest_limits.yaml). The month's other files went "
+        "on; the refused file's contacts are not in this month until it is fixed."
+    ),
+)
+def every_export_file_loaded(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    refused = hygiene.store().query(
+        "SELECT source_file, refusal FROM export_files WHERE snapshot = $1 "
+        "AND status = 'refused' ORDER BY source_file",
+        [check_snapshot(context)],
+    )
+    return dg.AssetCheckResult(
+        passed=refused.height == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="every export file loaded"
+        if refused.height == 0
+        else " ".join(reason for _, reason in refused.iter_rows())
+        + " Fix or replace the file and run the month again.",
+        metadata={"refused_files": refused.height},
     )

@@ -14,6 +14,7 @@ import polars as pl
 
 from hygiene_pipeline.dedupe.find import find_duplicate_clusters
 from hygiene_pipeline.ingest.column_mapping import load_mappings
+from hygiene_pipeline.ingest.limits import IngestLimits
 from hygiene_pipeline.ingest.month_exports import MonthExports, read_month
 from hygiene_pipeline.months import month_end
 from hygiene_pipeline.normalize.contacts import normalize_with_changes
@@ -43,7 +44,11 @@ def run_month(
 ) -> MonthResult:
     """Read, normalize, validate, dedupe and prune one month of `exports_dir/YYYY-MM/`."""
     mappings = load_mappings(mappings_dir) if mappings_dir else []
-    exports = read_month(exports_dir, snapshot, mappings=mappings)
+    # Parsed in this process: these tests are about reading columns, not about hostile files
+    # (tests/test_hostile_files.py), and a child process per run would triple their time.
+    exports = read_month(
+        exports_dir, snapshot, mappings=mappings, limits=IngestLimits(isolate_parsing=False)
+    )
     contacts, _ = normalize_with_changes(exports.raw, export_files=exports.files_frame())
     validation = validate_contacts(
         contacts, today=month_end(snapshot), domain_checker=DomainChecker.from_env("off")

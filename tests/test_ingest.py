@@ -18,7 +18,6 @@ from hygiene_pipeline.ingest.column_mapping import (
     load_mapping,
     mapping_from_document,
 )
-from hygiene_pipeline.ingest.formats import UnknownExportFormatError
 from hygiene_pipeline.ingest.month_exports import ExportError, MonthExports, read_month
 from hygiene_pipeline.ingest.row_accounting import row_accounting
 from hygiene_pipeline.normalize.contacts import normalize_contacts
@@ -307,7 +306,7 @@ def test_missing_month_names_the_folder_it_looked_in(tmp_path):
 
 def test_unknown_header_lists_what_it_saw_and_how_to_write_a_mapping(tmp_path):
     write_csv(tmp_path / MONTH / "odd.csv", ["Naam", "E-mailadres"], [["x", "y"]])
-    with pytest.raises(UnknownExportFormatError) as error:
+    with pytest.raises(ExportError, match=r"no export of 2026-10 could be read: odd\.csv") as error:
         read_month(tmp_path, OCT)
     message = str(error.value)
     assert "Headers seen: ['Naam', 'E-mailadres']" in message
@@ -363,8 +362,12 @@ def test_excel_lock_files_are_ignored_and_other_files_explained(tmp_path):
     (tmp_path / MONTH / "~$contacts.xlsx").write_bytes(b"lock")
     assert read_month(tmp_path, OCT).raw.height == 3
     (tmp_path / MONTH / "contacts.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(ExportError, match=r"cannot read: \['contacts.xls'\]"):
-        read_month(tmp_path, OCT)
+    month = read_month(tmp_path, OCT)  # the other file still loads
+    assert month.raw.height == 3
+    [refused] = month.refused
+    assert refused.name == "contacts.xls" and "cannot read .xls files" in refused.reason
+    files = month.files_frame()
+    assert files.filter(pl.col("status") == "refused")["source_file"].to_list() == ["contacts.xls"]
 
 
 @pytest.mark.parametrize(

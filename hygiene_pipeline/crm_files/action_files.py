@@ -36,6 +36,8 @@ def _file_shapes(export_files: pl.DataFrame) -> pl.DataFrame:
     """Per source file: the format name used in file names, its id header and id prefix."""
     shapes = []
     for source_file, mapping in export_files.select("source_file", "column_mapping").iter_rows():
+        if mapping is None:  # a refused file: none of its records are in the month
+            continue
         fmt = CrmFormat.from_json(mapping)
         shapes.append(
             {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 MAX_LINE_BYTES = 4 * 1024 * 1024  # far beyond any CRM record; a wider line is damage
@@ -36,6 +36,7 @@ class BoundedFile:
     data: bytes
     fingerprint: str
     overlong: tuple[OverlongLine, ...]
+    lines_over: bool = False  # stopped early: more lines than `max_lines` (data is partial)
 
     def overlong_in(self, text: str) -> OverlongLine | None:
         """The overlong line a rejected record's text stands for, if it is a placeholder."""
@@ -43,17 +44,23 @@ class BoundedFile:
         return self.overlong[int(match.group(1))] if match else None
 
 
-def read_bounded(path: Path, *, max_line_bytes: int = MAX_LINE_BYTES) -> BoundedFile:
+def read_bounded(
+    path: Path, *, max_line_bytes: int = MAX_LINE_BYTES, max_lines: int | None = None
+) -> BoundedFile:
     """Stream `path`; memory stays near the size of its sound lines, not of its longest line.
 
     Chunks are no longer than the limit, so only a line that spans chunks can be overlong: the
-    work per chunk is a few byte searches, not a loop over lines.
+    work per chunk is a few byte searches, not a loop over lines. With `max_lines`, reading stops
+    once the file has more lines than that (`lines_over`): a file of a hundred million rows is
+    refused after the first few hundred megabytes, not held whole.
     """
     reader = _Reader(max_line_bytes)
     chunk_size = min(_CHUNK, max_line_bytes)
     with Path(path).open("rb") as handle:
         while chunk := handle.read(chunk_size):
             reader.feed(chunk)
+            if max_lines is not None and reader.line_number > max_lines + 1:
+                return replace(reader.finish(), lines_over=True)
     return reader.finish()
 
 

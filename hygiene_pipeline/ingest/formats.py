@@ -110,4 +110,5 @@ def formats_from_export_files(export_files: pl.DataFrame | None) -> dict[str, Cr
     return {
         name: CrmFormat.from_json(mapping)
         for name, mapping in export_files.select("source_file", "column_mapping").iter_rows()
+        if mapping is not None  # a refused file: nothing of it was loaded
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -25,9 +25,16 @@ from hygiene_pipeline.ingest.export_table import (
     ParsedTable,
     RejectedRecord,
 )
-from hygiene_pipeline.ingest.formats import CrmFormat
+from hygiene_pipeline.ingest.formats import (
+    AmbiguousMappingError,
+    CrmFormat,
+    UnknownExportFormatError,
+)
+from hygiene_pipeline.ingest.isolation import read_isolated
+from hygiene_pipeline.ingest.limits import IngestLimits, refusal
 from hygiene_pipeline.ingest.recognition import ColumnReading, recognise
 from hygiene_pipeline.ingest.tables import EXPORT_FILES, REJECTED_ROWS
+from hygiene_pipeline.ingest.xlsx_precheck import check_workbook
 from hygiene_pipeline.ingest.xlsx_reader import XlsxExport
 from hygiene_pipeline.months import folder_name
 
@@ -39,6 +46,8 @@ SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 IGNORED_PREFIXES = (".", "~$")  # hidden files, Excel's lock files beside an open workbook
 LINEAGE = ("snapshot", "contact_id", "source_file", "source_row", "source_system")
 _RESERVED = (*LINEAGE, RECORD_INDEX)
+# What refuses one file (the month's other files still load).
+FILE_REFUSALS = (ExportError, UnknownExportFormatError, AmbiguousMappingError)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,14 @@ class ExportFile:
 
 
 @dataclass(frozen=True)
+class RefusedFile:
+    """A file of the month that was not loaded, and why: the others still load."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class MonthExports:
     """A month's raw rows, rejected records and per-file accounting, ready for one transaction."""
 
@@ -66,6 +83,7 @@ class MonthExports:
     raw: pl.DataFrame
     rejected: pl.DataFrame
     files: list[ExportFile]
+    refused: list[RefusedFile] = field(default_factory=list)
 
     def files_frame(self) -> pl.DataFrame:
         rows = [
@@ -85,8 +103,18 @@ class MonthExports:
                 "field_sources": f.reading.sources_json(),
                 "unread_columns": list(f.reading.unread),
                 "missing_fields": list(f.reading.missing),
+                "status": "loaded",
+                "refusal": None,
             }
             for f in self.files
+        ] + [
+            {
+                "snapshot": self.snapshot,
+                "source_file": r.name,
+                "status": "refused",
+                "refusal": r.reason,
+            }
+            for r in self.refused
         ]
         return pl.DataFrame(rows, schema=EXPORT_FILES)
 
@@ -118,13 +146,23 @@ def is_export_candidate(path: Path) -> bool:
     return path.is_file() and not path.name.startswith(IGNORED_PREFIXES)
 
 
-def list_export_files(exports_dir: Path, snapshot: date) -> list[Path]:
-    """The month's export files, sorted by name so runs are repeatable."""
+def list_export_files(exports_dir: Path, snapshot: date) -> tuple[list[Path], list[RefusedFile]]:
+    """The month's export files, sorted by name so runs are repeatable, and those refused at once.
+
+    A missing or empty month folder fails the month; a file of an unsupported type, or a link
+    pointing outside the exports folder, is refused and the other files still load.
+    """
     folder = month_folder(exports_dir, snapshot)
     if not folder.is_dir():
         raise ExportError(
             f"no export folder for {folder_name(snapshot)}: looked in {folder.resolve()}. "
             "Put this month's CRM export (.csv or .xlsx) there and run the month again."
+        )
+    if not Path(folder).resolve().is_relative_to(Path(exports_dir).resolve()):
+        raise ExportError(
+            f"{folder.resolve()}: the month folder {folder.name} points outside the exports "
+            f"folder {Path(exports_dir).resolve()} (a symbolic link). The pipeline reads only "
+            "files inside it: copy the export itself there."
         )
     files = sorted(path for path in folder.iterdir() if is_export_candidate(path))
     if not files:
@@ -132,41 +170,59 @@ def list_export_files(exports_dir: Path, snapshot: date) -> list[Path]:
             f"the export folder {folder.resolve()} is empty: put this month's CRM export "
             "(.csv or .xlsx) there and run the month again."
         )
-    _refuse_links_outside(Path(exports_dir), folder, files)
-    unsupported = [path.name for path in files if path.suffix.lower() not in SUPPORTED_SUFFIXES]
-    if unsupported:
-        raise ExportError(
-            f"{folder.resolve()} holds files this version cannot read: {unsupported}. "
-            f"Save them as {', '.join(SUPPORTED_SUFFIXES)} or move them out of the folder."
-        )
-    return files
-
-
-def _refuse_links_outside(exports_dir: Path, folder: Path, files: list[Path]) -> None:
-    """Read inside the exports folder only: a link to a file elsewhere is refused, not followed.
-
-    A symlink (the month folder itself, or a file) could make the pipeline read, and store as a
-    "raw export", any file the run's user can read.
-    """
-    root = exports_dir.resolve()
-    escaped = [folder.name] if not folder.resolve().is_relative_to(root) else []
-    escaped += [p.name for p in files if not p.resolve().is_relative_to(folder.resolve())]
-    if escaped:
-        raise ExportError(
-            f"{folder.resolve()}: {escaped} point outside the exports folder {root} (symbolic "
-            "links). The pipeline reads only files inside it: copy the export itself there."
-        )
+    readable, refused = [], []
+    for path in files:
+        if not path.resolve().is_relative_to(folder.resolve()):
+            refused.append(
+                RefusedFile(
+                    path.name,
+                    f"{path.name} points outside the exports folder (a symbolic link). The "
+                    "pipeline reads only files inside it: copy the export itself there.",
+                )
+            )
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            refused.append(
+                RefusedFile(
+                    path.name,
+                    f"{path.name}: this version cannot read {path.suffix or 'files without a type'}"
+                    f" files. Save it as {', '.join(SUPPORTED_SUFFIXES)} or move it out of the "
+                    "folder.",
+                )
+            )
+        else:
+            readable.append(path)
+    return readable, refused
 
 
 def read_month(
-    exports_dir: Path, snapshot: date, *, mappings: Sequence[CrmFormat] = ()
+    exports_dir: Path,
+    snapshot: date,
+    *,
+    mappings: Sequence[CrmFormat] = (),
+    limits: IngestLimits | None = None,
 ) -> MonthExports:
     """All of a month's exports: one raw frame (lineage columns first), rejected rows, files.
 
     Files with different headers are combined by column name; a column a file lacks is null there.
     A record id seen earlier this month (files in name order) sends the later row to rejected_rows.
+    A file that cannot be read, or is over a limit, is refused with its reason and the others
+    load; the month fails only when no file can be read.
     """
-    reads = [read_export(path, mappings) for path in list_export_files(exports_dir, snapshot)]
+    limits = limits or IngestLimits()
+    paths, refused = list_export_files(exports_dir, snapshot)
+    reads = []
+    for path in paths:
+        try:
+            reads.append(read_file(path, mappings, limits))
+        except FILE_REFUSALS as error:
+            refused.append(RefusedFile(path.name, str(error)))
+    if not reads:
+        raise ExportError(
+            f"no export of {folder_name(snapshot)} could be read: "
+            + " ".join(refused_file.reason for refused_file in refused)
+        )
+    for refused_file in refused:
+        log.warning("refused %s: %s", refused_file.name, refused_file.reason)
     _reject_repeated_ids(reads)
     frames = [read.rows for read in reads]
     raw = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
@@ -179,20 +235,49 @@ def read_month(
             fact.name, fact.format.name, fact.system, fact.encoding, fact.delimiter, fact.reader,
             fact.data_lines, fact.loaded_rows, fact.rejected_rows,
         )  # fmt: skip
-    return MonthExports(snapshot, raw, _rejected_frame(reads, snapshot), files)
+    rejected = _rejected_frame(reads, snapshot)
+    return MonthExports(snapshot, raw, rejected, files, sorted(refused, key=lambda r: r.name))
 
 
-def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
-    """Decode one export, recognise its format, load its records and tag them with lineage."""
-    bounded = read_bounded(path) if path.suffix.lower() != ".xlsx" else None
+def read_file(path: Path, mappings: Sequence[CrmFormat], limits: IngestLimits) -> _FileRead:
+    """One file, checked against the limits, parsed in a child process unless told otherwise."""
+    if limits.isolate_parsing:
+        return read_isolated(path, mappings, limits)
+    return read_export(path, mappings, limits)
+
+
+def read_export(
+    path: Path, mappings: Sequence[CrmFormat] = (), limits: IngestLimits | None = None
+) -> _FileRead:
+    """Decode one export, recognise its format, load its records and tag them with lineage.
+
+    In this process: `read_file` runs it in a child process with memory and CPU limits.
+    """
+    limits = limits or IngestLimits()
+    is_xlsx = path.suffix.lower() == ".xlsx"
+    if is_xlsx:
+        check_workbook(path, limits)
+    else:
+        _check_file_size(path, limits)
+    bounded = read_bounded(path, max_lines=limits.max_rows + 1) if not is_xlsx else None
     data = bounded.data if bounded else path.read_bytes()
     fingerprint = bounded.fingerprint if bounded else hashlib.sha256(data).hexdigest()
+    if bounded and bounded.lines_over:
+        raise ExportError(
+            refusal(
+                path.name,
+                f"it has more than {limits.max_rows:,} lines",
+                f"{limits.max_rows:,} rows (max_rows)",
+                "Split the export, or raise max_rows in ingest_limits.yaml.",
+            )
+        )
     if bounded and bounded.overlong and bounded.overlong[0].line == 1:
         raise ExportError(
-            f"{path.name}: the header line is {bounded.overlong[0].size:,} bytes long, so this is "
-            "not a CSV export (or it is damaged). Export the contacts again as CSV."
+            f"{path.name}: the header line is {bounded.overlong[0].size:,} bytes long, more than "
+            "any export's header (far too many columns, or not a CSV export at all, or damaged). "
+            "Export the contacts again as CSV, with only the properties you use."
         )
-    if path.suffix.lower() == ".xlsx":
+    if is_xlsx:
         source: DelimitedExport | XlsxExport = XlsxExport(path)
         encoding, delimiter = "xlsx", None
     else:
@@ -205,6 +290,7 @@ def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
             log.warning("%s is neither UTF-8 nor cp1252; decoded as latin-1", path.name)
     header = source.header
     _refuse_bad_headers(header, path.name)
+    _check_header_size(header, path.name, limits)
     table = source.table()
     if table.data_lines == 0:
         raise ExportError(f"{path.name} has a header row but no contacts: export it again.")
@@ -217,6 +303,44 @@ def read_export(path: Path, mappings: Sequence[CrmFormat] = ()) -> _FileRead:
         reason = f"no record id in column {id_column!r}"
         rejected += [RejectedRecord(i, *texts[i], reason) for i in sorted(texts)]
     return _FileRead(path.name, reading, encoding, delimiter, fingerprint, table, rows, rejected)
+
+
+def _check_file_size(path: Path, limits: IngestLimits) -> None:
+    size = path.stat().st_size
+    if size > limits.max_file_mib * 1024 * 1024:
+        raise ExportError(
+            refusal(
+                path.name,
+                f"the file is {size / 1024 / 1024:,.0f} MiB",
+                f"{limits.max_file_mib:,} MiB (max_file_mib)",
+                "Split the export, or raise max_file_mib in ingest_limits.yaml.",
+            )
+        )
+
+
+def _check_header_size(header: list[str], file_name: str, limits: IngestLimits) -> None:
+    """A real CRM export has at most a few thousand columns with names of a few words."""
+    if len(header) > limits.max_columns:
+        raise ExportError(
+            refusal(
+                file_name,
+                f"the header row has {len(header):,} columns",
+                f"{limits.max_columns:,} columns (max_columns)",
+                "Export only the contact properties you use, or raise max_columns in "
+                "ingest_limits.yaml.",
+            )
+        )
+    longest = max((len(name) for name in header), default=0)
+    if longest > limits.max_header_chars:
+        position = next(i for i, name in enumerate(header, 1) if len(name) == longest)
+        raise ExportError(
+            refusal(
+                file_name,
+                f"column {position} of the header row is a name of {longest:,} characters",
+                f"{limits.max_header_chars:,} characters (max_header_chars)",
+                "The file is damaged or is no export: export the contacts again.",
+            )
+        )
 
 
 def _explain_overlong(record: RejectedRecord, bounded: BoundedFile | None) -> RejectedRecord:

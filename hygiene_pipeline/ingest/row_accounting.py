@@ -14,7 +14,8 @@ from hygiene_pipeline.store import HygieneStore
 
 _PER_FILE = """
 WITH files AS (
-    SELECT source_file, data_lines FROM export_files WHERE snapshot = ?
+    SELECT source_file, data_lines FROM export_files
+    WHERE snapshot = ? AND coalesce(status, 'loaded') = 'loaded'
 ), loaded AS (
     SELECT source_file, count(*) AS raw_rows FROM raw_contacts
     WHERE snapshot = ? GROUP BY source_file

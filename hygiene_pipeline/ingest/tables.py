@@ -2,7 +2,7 @@
 
 `rejected_rows`: every data record that could not be loaded, whole, with why. `export_files`: one
 row per file with what was detected and the row accounting that the blocking asset check verifies
-(loaded_rows + rejected_rows = data_lines).
+(loaded_rows + rejected_rows = data_lines), or, for a file that was refused, why.
 """
 
 from __future__ import annotations
@@ -38,4 +38,7 @@ EXPORT_FILES: dict[str, pl.DataType] = {
     "unread_columns": pl.List(pl.String()),  # source columns no field reads
     # Facts that decide actions the file cannot tell: lifecycle_stage, unsubscribed, bounce.
     "missing_fields": pl.List(pl.String()),
+    # loaded, or refused (then `refusal` says why, and only source_file is set besides).
+    "status": pl.String(),
+    "refusal": pl.String(),
 }
