@@ -1,25 +1,48 @@
-"""crm_import_files: the month's prune list as CSV files the CRM can import."""
+"""crm_import_files: the month's prune list, corrections and verdicts as files the CRM imports.
+
+Per export format, in `out/YYYY-MM/`: the action files (deletions, merges, quarantine,
+re-engage), the update file (the corrections under the export's own headers), its undo file and a
+status file for every contact. The corrections are also kept, cell by cell, in the `crm_updates`
+table, which the report and the check read.
+"""
 
 import csv
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 
 from assets.check_helpers import ERROR, check_snapshot, readable_by_others
 from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
 from assets.resources import HygieneResource
-from hygiene_pipeline.crm_files.action_files import FILE_ACTIONS, write_crm_files
+from hygiene_pipeline.crm_files.action_files import (
+    FILE_ACTIONS,
+    action_tables,
+    crm_records,
+    write_file_set,
+)
+from hygiene_pipeline.crm_files.update_files import status_tables, update_tables
+from hygiene_pipeline.crm_files.updates import CONTACT_COLUMNS, corrections, source_columns
+from hygiene_pipeline.crm_files.writeback_settings import load_writeback_settings
+from hygiene_pipeline.ingest.formats import formats_from_export_files
+from hygiene_pipeline.masking import mask_email, mask_name, mask_phone
 from hygiene_pipeline.months import folder_name
 
 # What the files need of each table: a million-row month reads in a fraction of the time.
 _READS: dict[str, list[str] | None] = {
     "prune_list": ["contact_id", "action", "reasons", "merge_into"],
-    "normalized_contacts": ["contact_id", "source_file", "email"],
+    "normalized_contacts": list(CONTACT_COLUMNS),
     "erased_contacts": ["contact_id", "source_file"],
     "export_files": None,
-}
+    "normalization_changes": ["contact_id", "field", "rule"],
+    "merge_plan": ["survivor_id", "field", "value", "rule"],
+    "validation_results": ["contact_id", "email_status", "phone_status", "issues",
+                           "email_suggestion"],
+}  # fmt: skip
+_MASKS = {"email": mask_email, "phone": mask_phone, "first_name": mask_name,
+          "last_name": mask_name}  # fmt: skip
 
 
 @dg.asset(
@@ -41,13 +64,34 @@ def crm_import_files(
     store = hygiene.store()
     out_dir = hygiene.out_dir(folder_name(snapshot))
     timer = StepTimer()
+    settings = load_writeback_settings(hygiene.root)
     with timer.step("read"):
-        tables = [
-            store.read_partition(name, snapshot, columns=columns)
+        read = {
+            name: store.read_partition(name, snapshot, columns=columns)
             for name, columns in _READS.items()
-        ]
+        }
+        formats = formats_from_export_files(read["export_files"])
+        raw = store.read_partition(
+            "raw_contacts",
+            snapshot,
+            columns=["contact_id", "source_file", *source_columns(formats, settings)],
+        )
+    contacts, prune = read["normalized_contacts"], read["prune_list"]
+    with timer.step("corrections"):
+        found = corrections(raw, contacts, read["normalization_changes"], read["merge_plan"],
+                            read["validation_results"], prune, formats, settings)  # fmt: skip
+        records = crm_records(contacts, read["erased_contacts"], read["export_files"])
+        updates = update_tables(found.cells, raw, records, store.columns("raw_contacts"))
+        files = {
+            **action_tables(prune, records),
+            **updates,
+            **status_tables(contacts, read["validation_results"], prune, records, snapshot),
+        }
     with timer.step("write"):
-        counts = write_crm_files(*tables, out_dir)
+        store.replace_partition(
+            snapshot, {"crm_updates": found.cells.with_columns(pl.lit(snapshot).alias("snapshot"))}
+        )
+        counts = write_file_set(files, out_dir, verbatim=frozenset(updates))
     table = "\n".join(
         ["| file | rows |", "| --- | ---: |"] + [f"| {n} | {c} |" for n, c in counts.items()]
     )
@@ -56,9 +100,43 @@ def crm_import_files(
             "folder": dg.MetadataValue.path(str(out_dir)),
             "files": dg.MetadataValue.md(table),
             "dagster/row_count": sum(counts.values()),
+            "corrections": found.cells.height,
+            "corrected_contacts": found.cells.get_column("contact_id").n_unique(),
+            "corrections_by_field": dg.MetadataValue.md(_by_field(found.cells)),
+            "held_back_formula_like": found.held_back,
+            "writeback": dg.MetadataValue.json(settings.describe()),
+            "corrections_preview": dg.MetadataValue.md(_preview(found.cells)),
             **timer.metadata(),
         }
     )
+
+
+def _by_field(cells: pl.DataFrame) -> str:
+    counts = cells.group_by("field", "rule").len().sort("len", "field", descending=[True, False])
+    return "\n".join(
+        ["| field | rule | cells |", "| --- | --- | ---: |"]
+        + [f"| {f} | {r} | {n} |" for f, r, n in counts.iter_rows()]
+    )
+
+
+def _preview(cells: pl.DataFrame, rows: int = 10) -> str:
+    """A few corrections, personal values masked as everywhere in the UI."""
+
+    def masked(field: str, value: str | None) -> str:
+        if not value:
+            return ""
+        mask = _MASKS.get(field)
+        return mask(value) if mask else value
+
+    lines = ["| contact_id | field | column | before | after | rule |",
+             "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for row in cells.head(rows).iter_rows(named=True):
+        lines.append(
+            f"| {row['contact_id']} | {row['field']} | {row['column']} | "
+            f"{masked(row['field'], row['before'])} | {masked(row['field'], row['after'])} | "
+            f"{row['rule']} |"
+        )
+    return "\n".join(lines)
 
 
 # ---- Checks ----
@@ -105,3 +183,43 @@ def crm_files_match_prune_list(
 def _data_rows(path: Path) -> int:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+
+
+@dg.asset_check(
+    asset=crm_import_files,
+    additional_deps=[prune_list],
+    description=(
+        "Every correction in the update files is for a contact of this month that the CRM keeps "
+        "(not deleted, merged or erased); the status files hold every contact once."
+    ),
+)
+def updates_only_for_kept_contacts(
+    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+) -> dg.AssetCheckResult:
+    snapshot = check_snapshot(context)
+    store = hygiene.store()
+    strays = store.query(
+        "SELECT count(DISTINCT u.contact_id) AS n FROM crm_updates u "
+        "LEFT JOIN normalized_contacts c USING (snapshot, contact_id) "
+        "LEFT JOIN prune_list p USING (snapshot, contact_id) "
+        "WHERE u.snapshot = $1 AND (c.source_file IS NULL OR p.action IN ('delete', 'merge'))",
+        [snapshot],
+    ).item()
+    contacts = store.query(
+        "SELECT count(*) FROM normalized_contacts WHERE snapshot = $1", [snapshot]
+    ).item()
+    folder = hygiene.out_dir(folder_name(snapshot))
+    status_rows = sum(_data_rows(path) for path in folder.glob("*-status.csv"))
+    problems = []
+    if strays:
+        problems.append(f"{strays} contacts with corrections are not kept this month")
+    if status_rows != contacts:
+        problems.append(f"the status files hold {status_rows} rows for {contacts} contacts")
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=ERROR,
+        description="corrections only for kept contacts; a status for every contact"
+        if not problems
+        else "; ".join(problems) + ". Materialize crm_import_files for this month again.",
+        metadata={"stray_contacts": strays, "status_rows": status_rows},
+    )

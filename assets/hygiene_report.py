@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.check_helpers import ERROR, check_snapshot, readable_by_others
+from assets.crm_import_files import crm_import_files
 from assets.duplicate_clusters import duplicate_clusters
 from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
@@ -17,7 +18,7 @@ REPORTS_FOLDER = "reports"  # under HYGIENE_DATA_DIR, beside exports/ and out/
 
 @dg.asset(
     partitions_def=monthly_partitions,
-    deps=[prune_list, validation_results, duplicate_clusters],
+    deps=[prune_list, validation_results, duplicate_clusters, crm_import_files],
     group_name="hygiene",
     kinds={"html", "duckdb"},
     owners=["team:marketing-ops"],
@@ -53,6 +54,7 @@ def hygiene_report(
             "trend_chart": dg.MetadataValue.md(hygiene_report_engine.chart_markdown(report)),
             "trend": dg.MetadataValue.md(hygiene_report_engine.trend_markdown(report)),
             "prune_counts": dg.MetadataValue.md(hygiene_report_engine.prune_markdown(report)),
+            "corrections": dg.MetadataValue.md(hygiene_report_engine.corrections_markdown(report)),
             "report_path": dg.MetadataValue.path(str(path)),
             **timer.metadata(),
         }

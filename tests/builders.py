@@ -20,7 +20,12 @@ EXPECTED_UPSTREAM: dict[str, set[str]] = {
     "validation_results": {"normalized_contacts"},
     "prune_list": {"duplicate_clusters", "validation_results", "prune_list"},
     "crm_import_files": {"prune_list"},
-    "hygiene_report": {"duplicate_clusters", "validation_results", "prune_list"},
+    "hygiene_report": {
+        "duplicate_clusters",
+        "validation_results",
+        "prune_list",
+        "crm_import_files",
+    },
 }
 _CONTACT_DEFAULTS = {
     "source_file": "export.csv", "source_row": 2, "source_system": "hubspot",

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from hygiene_pipeline.dedupe.find import find_duplicate_clusters
+from hygiene_pipeline.dedupe.merge_plan import build_merge_plan
 from hygiene_pipeline.ingest.column_mapping import load_mappings
 from hygiene_pipeline.ingest.limits import IngestLimits
 from hygiene_pipeline.ingest.month_exports import MonthExports, read_month
@@ -33,6 +34,8 @@ class MonthResult:
     validation: pl.DataFrame
     clusters: pl.DataFrame
     prune: pl.DataFrame
+    changes: pl.DataFrame
+    merge_plan: pl.DataFrame
 
 
 def run_month(
@@ -49,7 +52,7 @@ def run_month(
     exports = read_month(
         exports_dir, snapshot, mappings=mappings, limits=IngestLimits(isolate_parsing=False)
     )
-    contacts, _ = normalize_with_changes(exports.raw, export_files=exports.files_frame())
+    contacts, changes = normalize_with_changes(exports.raw, export_files=exports.files_frame())
     validation = validate_contacts(
         contacts, today=month_end(snapshot), domain_checker=DomainChecker.from_env("off")
     )
@@ -57,7 +60,8 @@ def run_month(
     prune = build_prune_list(
         contacts, clusters, validation, today=month_end(snapshot), policy=policy
     )
-    return MonthResult(exports, contacts, validation, clusters, prune)
+    plan = build_merge_plan(contacts, clusters)
+    return MonthResult(exports, contacts, validation, clusters, prune, changes, plan)
 
 
 def acted_on_protected(result: MonthResult, protected_ids: set[str]) -> list[str]:

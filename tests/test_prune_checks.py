@@ -86,7 +86,8 @@ def test_too_many_deletions_block_the_crm_files_until_a_person_raises_the_ceilin
     assert _run(month_dir).success
     files = sorted(p.name for p in (month_dir / "out" / "2026-10").iterdir())
     assert files == ["hubspot-deletions.csv", "hubspot-merges.csv", "hubspot-quarantine.csv",
-                     "hubspot-re-engage.csv"]  # fmt: skip
+                     "hubspot-re-engage.csv", "hubspot-status.csv", "hubspot-undo.csv",
+                     "hubspot-updates.csv"]  # fmt: skip
 
 
 def test_without_a_suppression_key_the_prune_list_refuses_to_run(month_dir, monkeypatch):

@@ -2,7 +2,8 @@
 
 One set per export format and month, in that CRM's import shape (its record-id header plus
 Email), as UTF-8 with a BOM so spreadsheets show accents. Every cell a spreadsheet would run as a
-formula (starting with = + - @, tab or CR) is neutralized with a leading apostrophe.
+formula (starting with = + - @, tab or CR) is neutralized with a leading apostrophe. The month's
+files (these, the update, undo and status files) are written together: `write_file_set`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -52,18 +54,13 @@ def _file_shapes(export_files: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(shapes, schema=schema)
 
 
-def write_crm_files(
-    prune: pl.DataFrame,
-    contacts: pl.DataFrame,
-    erased: pl.DataFrame,
-    export_files: pl.DataFrame,
-    out_dir: Path,
-) -> dict[str, int]:
-    """Replace `out_dir` with this month's files, one set per export format; rows per file name.
+def crm_records(
+    contacts: pl.DataFrame, erased: pl.DataFrame, export_files: pl.DataFrame
+) -> pl.DataFrame:
+    """Every record of the month (and every record erased this month) with its export format,
+    the CRM's record-id header and the id as the CRM knows it (a mapping's id_prefix taken off).
 
-    `erased` (contact_id, source_file) names records purged on request: their email is gone, so
-    their deletion row carries the record id only. Record ids are written as the CRM knows them:
-    an `id_prefix` from a column mapping is taken off again.
+    Erased records (contact_id, source_file) keep only their id: their email is gone.
     """
     records = pl.concat(
         [
@@ -74,11 +71,15 @@ def write_crm_files(
         ]
     ).unique("contact_id", keep="first")
     shapes = _file_shapes(export_files)
-    records = records.join(shapes, on="source_file", how="left").with_columns(
+    return records.join(shapes, on="source_file", how="left").with_columns(
         pl.col("format").fill_null("unknown-export"),
         pl.col("id_header").fill_null("Record ID"),
         _crm_id(pl.col("contact_id"), pl.col("id_prefix")).alias("crm_id"),
     )
+
+
+def action_tables(prune: pl.DataFrame, records: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Per export format, one table per action: `<format>-<deletions|merges|...>.csv`."""
     rows = prune.join(records, on="contact_id", how="left").join(
         records.select(
             pl.col("contact_id").alias("merge_into"),
@@ -88,17 +89,44 @@ def write_crm_files(
         on="merge_into",
         how="left",
     )
+    tables = {}
+    for fmt, id_header in sorted(records.select("format", "id_header").unique().iter_rows()):
+        of_format = rows.filter(pl.col("format") == fmt)
+        for action, stem in FILE_ACTIONS.items():
+            chosen = of_format.filter(pl.col("action") == action)
+            tables[f"{fmt}-{stem}.csv"] = _table(chosen, action, id_header)
+    return tables
+
+
+def write_crm_files(
+    prune: pl.DataFrame,
+    contacts: pl.DataFrame,
+    erased: pl.DataFrame,
+    export_files: pl.DataFrame,
+    out_dir: Path,
+) -> dict[str, int]:
+    """Replace `out_dir` with this month's action files, one set per export format."""
+    records = crm_records(contacts, erased, export_files)
+    return write_file_set(action_tables(prune, records), out_dir)
+
+
+def write_file_set(
+    tables: Mapping[str, pl.DataFrame], out_dir: Path, *, verbatim: frozenset[str] = frozenset()
+) -> dict[str, int]:
+    """Replace `out_dir` with these files (name -> table); rows per file name.
+
+    Written to a staging folder and swapped in, so a rerun never leaves a mix of old and new.
+    Cells are neutralized against spreadsheet formulas, except in the files named `verbatim`:
+    those are built without a formula-like value (the update and undo files), and a CRM
+    importer would store the apostrophe as part of the value.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     counts: dict[str, int] = {}
     try:
-        for fmt, id_header in sorted(records.select("format", "id_header").unique().iter_rows()):
-            of_format = rows.filter(pl.col("format") == fmt)
-            for action, stem in FILE_ACTIONS.items():
-                name = f"{fmt}-{stem}.csv"
-                chosen = of_format.filter(pl.col("action") == action)
-                counts[name] = _write(staging / name, _table(chosen, action, id_header))
+        for name, table in tables.items():
+            counts[name] = _write(staging / name, table, neutralized=name not in verbatim)
         os.chmod(staging, 0o700)
         _swap(staging, out_dir)
     except BaseException:
@@ -129,10 +157,16 @@ def _table(rows: pl.DataFrame, action: str, id_header: str) -> pl.DataFrame:
     return rows.select(pl.col("crm_id").alias(id_header), pl.col("email").alias("Email"), reasons)
 
 
-def _write(path: Path, table: pl.DataFrame) -> int:
+def _write(path: Path, table: pl.DataFrame, *, neutralized: bool = True) -> int:
     """UTF-8 with a BOM and CRLF, as spreadsheets expect; every cell neutralized as `neutralize`
     does, from the same _FORMULA_STARTS (polars, not a Python loop: half a million rows took
-    four seconds cell by cell)."""
+    four seconds cell by cell), unless the table was built formula-free."""
+    if not neutralized:
+        table.select(pl.all().replace("", None)).write_csv(
+            path, include_bom=True, line_terminator="\r\n", quote_style="necessary"
+        )
+        os.chmod(path, 0o600)
+        return table.height
     safe = table.select(
         pl.when(pl.col(name) == "")
         .then(None)  # written as an empty cell, as the csv module wrote "", not as ""

@@ -11,7 +11,7 @@ import base64
 import html
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -74,6 +74,8 @@ class HygieneReport:
     trend: pl.DataFrame  # health_score.health_trend up to this month
     actions: dict[str, int]  # every PRUNE_ACTIONS key
     reasons: pl.DataFrame  # reason, one count column per action, total
+    # Corrections written to the update files (crm_updates): field, rule, cells, contacts.
+    corrections: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_CORRECTIONS))
 
     @property
     def score(self) -> float | None:
@@ -110,6 +112,7 @@ def build_report(store: HygieneStore, snapshot: date) -> HygieneReport:
         trend=health_trend(store, snapshot),
         actions=_action_counts(store, snapshot),
         reasons=_reason_counts(store, snapshot),
+        corrections=_correction_counts(store, snapshot),
     )
 
 
@@ -125,6 +128,20 @@ def _action_counts(store: HygieneStore, snapshot: date) -> dict[str, int]:
         ).iter_rows()
     )
     return {action: int(found.get(action, 0)) for action in PRUNE_ACTIONS}
+
+
+_CORRECTIONS = {"field": pl.String, "rule": pl.String, "cells": pl.Int64, "contacts": pl.Int64}
+
+
+def _correction_counts(store: HygieneStore, snapshot: date) -> pl.DataFrame:
+    """Per field and rule, the cells the update files change and the contacts they touch."""
+    if "crm_updates" not in store.tables():
+        return pl.DataFrame(schema=_CORRECTIONS)
+    return store.query(
+        "SELECT field, rule, count(*) AS cells, count(DISTINCT contact_id) AS contacts "
+        "FROM crm_updates WHERE snapshot = $1 GROUP BY ALL ORDER BY cells DESC, field, rule",
+        [snapshot],
+    ).cast(_CORRECTIONS)
 
 
 def _reason_counts(store: HygieneStore, snapshot: date) -> pl.DataFrame:
@@ -172,6 +189,12 @@ def prune_markdown(report: HygieneReport) -> str:
     for row in report.reasons.iter_rows(named=True):
         counts = " | ".join(str(row[action]) for action in PRUNE_ACTIONS)
         lines.append(f"| {row['reason']} | {counts} | {row['total']} |")
+    return "\n".join(lines)
+
+
+def corrections_markdown(report: HygieneReport) -> str:
+    lines = ["| field | rule | cells | contacts |", "| --- | --- | ---: | ---: |"]
+    lines += [f"| {f} | {r} | {c} | {n} |" for f, r, c, n in report.corrections.iter_rows()]
     return "\n".join(lines)
 
 
@@ -292,6 +315,14 @@ def render_html(report: HygieneReport) -> str:
         _table(["action", "contacts"], action_rows, numeric_from=1),
         "<p>Per reason (a contact counts once for every rule that matched):</p>",
         _table(["reason", *PRUNE_ACTIONS, "total"], reason_rows, numeric_from=1),
+        '<h2 id="corrections">Corrections for the CRM</h2>',
+        "<p>Cells the update files change (out/YYYY-MM/&lt;format&gt;-updates.csv; the undo "
+        "files restore them), per field and rule:</p>",
+        _table(
+            ["field", "rule", "cells", "contacts"],
+            [[f, r, str(c), str(n)] for f, r, c, n in report.corrections.iter_rows()],
+            numeric_from=2,
+        ),
         "<h2>How the score is computed</h2>",
         "<p>100 minus, for each problem, its weight times the share of this month's contacts "
         f"that have it. Weights (sum 100): {_e(weights)}. The decay rate is the share of "
