@@ -4,8 +4,6 @@ row previews with personal data masked. Nothing here ever shows a person's data 
 
 from __future__ import annotations
 
-import html
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,9 +12,9 @@ import dagster as dg
 import polars as pl
 
 from hygiene_pipeline.masking import mask_email, mask_name, mask_phone, mask_text
+from hygiene_pipeline.report.sections import md_cell
 
 PREVIEW_ROWS = 10
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
 def counts_table(
@@ -82,11 +80,8 @@ def _text(value: object) -> str | None:
 
 
 def _cell(text: str | None) -> str:
-    """Safe inside a Markdown table cell: no HTML, no pipes, no emphasis, one line."""
-    if text is None:
-        return ""
-    flat = " ".join(text.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    """Safe inside a Markdown table cell (the report's escaping); empty for a missing value."""
+    return "" if text is None else md_cell(text)
 
 
 class StepTimer:

@@ -3,6 +3,7 @@
 from datetime import date
 
 import dagster as dg
+import polars as pl
 
 from assets.check_helpers import (
     ERROR,
@@ -26,6 +27,8 @@ from hygiene_pipeline.store import HygieneStore
 from hygiene_pipeline.validate.contacts import INPUT_COLUMNS, validate_contacts
 from hygiene_pipeline.validate.dns_cache import with_cache
 from hygiene_pipeline.validate.dns_check import DomainChecker
+from hygiene_pipeline.validate.job_changes import COLUMNS as JOB_COLUMNS
+from hygiene_pipeline.validate.job_changes import find_job_changes
 
 _PREVIEW = ["contact_id", "email_status", "email_reasons", "email_suggestion", "phone_status",
             "issues"]  # fmt: skip
@@ -52,13 +55,18 @@ def validation_results(
     store = hygiene.store()
     timer = StepTimer()
     with timer.step("read"):
-        contacts = store.read_partition("normalized_contacts", snapshot, columns=INPUT_COLUMNS)
+        columns = list(dict.fromkeys([*INPUT_COLUMNS, *JOB_COLUMNS]))
+        contacts = store.read_partition("normalized_contacts", snapshot, columns=columns)
+        previous = _previous_month(store, snapshot)
     with timer.step("validate"):  # DNS included: its own wall time is reported below
         resolver = DomainChecker.from_env(hygiene.nameserver_setting)
         checker = with_cache(resolver, store)
-        results = validate_contacts(contacts, today=today_of(context), domain_checker=checker)
+        changes = find_job_changes(contacts, previous, snapshot)
+        results = validate_contacts(
+            contacts, today=today_of(context), domain_checker=checker, job_changes=changes
+        )
     with timer.step("write"):
-        store.replace_partition(snapshot, {"validation_results": results})
+        store.replace_partition(snapshot, {"validation_results": results, "job_changes": changes})
     dns = checker.stats
     return dg.MaterializeResult(
         metadata={
@@ -66,6 +74,7 @@ def validation_results(
             "email_status": counts_table(results, "email_status"),
             "phone_status": counts_table(results, "phone_status"),
             "issues": list_counts_table(results, "issues", heading="issue"),
+            "job_changes": counts_table(changes, "kind"),
             "dns_distinct_domains": dns.domains,
             "dns_domains_from_cache": dns.from_cache,
             "dns_queries_sent": dns.queries,
@@ -77,6 +86,18 @@ def validation_results(
             **timer.metadata(),
         }
     )
+
+
+def _previous_month(store: HygieneStore, snapshot: date) -> pl.DataFrame | None:
+    """The latest stored month before this one, as far as job changes need it; None if none."""
+    if "normalized_contacts" not in store.tables():
+        return None
+    before = store.query(
+        "SELECT max(snapshot) AS month FROM normalized_contacts WHERE snapshot < $1", [snapshot]
+    ).item()
+    if before is None:
+        return None
+    return store.read_partition("normalized_contacts", before, columns=list(JOB_COLUMNS))
 
 
 # ---- Checks ----

@@ -62,8 +62,10 @@ NORMALIZED_CONTACTS: dict[str, pl.DataType] = {
     "last_name_phonetic": pl.String(),  # Metaphone of last_name_ascii
     # Added by issue 15 (exports understood or refused).
     "legal_basis": pl.String(),  # the CRM's legal basis for processing, as exported
+    "source_detail": pl.String(),  # what created the record: HubSpot's source drill-down 1
     # Facts that decide actions the contact's export file cannot tell: lifecycle_stage (so its
-    # protection is unknown), unsubscribed, bounce. The prune list acts safely on them.
+    # protection is unknown), unsubscribed, bounce; and legal_basis (no consent column). The
+    # prune list acts safely on them.
     "unknown_fields": pl.List(pl.String()),
 }
 

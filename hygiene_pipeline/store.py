@@ -36,7 +36,8 @@ def _owner_only(path: Path) -> None:
             path.chmod(0o600)
 
 
-def _quote(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A column or table name as a DuckDB identifier, whatever characters an export gave it."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -113,7 +114,9 @@ class HygieneStore:
         _check_identifier(table)
         if columns is not None and not columns:
             raise ValueError("columns must name at least one column (or be None for all)")
-        selected = "*" if columns is None else ", ".join(_quote(column) for column in columns)
+        selected = (
+            "*" if columns is None else ", ".join(quote_identifier(column) for column in columns)
+        )
         with self.connect(read_only=True) as con:
             if not _table_exists(con, table):
                 raise LookupError(
@@ -170,7 +173,9 @@ class HygieneStore:
             raise ValueError(f"rows for table {table} have a null in the key {list(key)}")
         if keys.is_duplicated().any():
             raise ValueError(f"rows for table {table} repeat a key {list(key)}")
-        match = " AND ".join(f"{table}.{_quote(c)} = incoming_rows.{_quote(c)}" for c in key)
+        match = " AND ".join(
+            f"{table}.{quote_identifier(c)} = incoming_rows.{quote_identifier(c)}" for c in key
+        )
         with self.connect() as con:
             con.register("incoming_rows", _in_batches(frame))
             con.execute("BEGIN TRANSACTION")
@@ -211,18 +216,19 @@ def _purge(con: duckdb.DuckDBPyConnection, purge: Purge) -> dict[str, int]:
             count = 0
             if {"snapshot", "contact_id"} <= columns[table] and purge.contacts.height:
                 count += con.execute(
-                    f"DELETE FROM {_quote(table)} AS t USING purge_rows AS p "
+                    f"DELETE FROM {quote_identifier(table)} AS t USING purge_rows AS p "
                     "WHERE t.snapshot = p.snapshot AND t.contact_id = p.contact_id"
                 ).fetchone()[0]
             if "domain" in columns[table] and purge.domains:
                 count += con.execute(
-                    f"DELETE FROM {_quote(table)} WHERE list_contains(?, domain)",
+                    f"DELETE FROM {quote_identifier(table)} WHERE list_contains(?, domain)",
                     [list(purge.domains)],
                 ).fetchone()[0]
             if "raw_text" in columns[table]:
                 for text in purge.texts:
                     count += con.execute(
-                        f"DELETE FROM {_quote(table)} WHERE contains(lower(raw_text), ?)", [text]
+                        f"DELETE FROM {quote_identifier(table)} WHERE contains(lower(raw_text), ?)",
+                        [text],
                     ).fetchone()[0]
             if count:
                 purged[table] = count
@@ -268,7 +274,7 @@ def _create_or_widen(con: duckdb.DuckDBPyConnection, name: str) -> None:
         "SELECT column_name, column_type FROM (DESCRIBE incoming_rows)"
     ).fetchall():
         if column not in existing:
-            con.execute(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {column_type}")
+            con.execute(f"ALTER TABLE {name} ADD COLUMN {quote_identifier(column)} {column_type}")
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -37,7 +37,7 @@ def test_the_readme_links_every_document_of_docs():
 
 
 def test_the_readme_stays_short():
-    assert len((PROJECT / "README.md").read_text(encoding="utf-8").splitlines()) <= 170
+    assert len((PROJECT / "README.md").read_text(encoding="utf-8").splitlines()) <= 185
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)

@@ -183,7 +183,7 @@ def test_the_read_report_prints_read_and_unread_columns_for_every_fixture(capsys
     printed = capsys.readouterr().out
     for name in FILES:
         assert f"**{name}**: read as" in printed
-    assert "`Original Source Drill-Down 1`" in printed  # an unread HubSpot column
+    assert "Columns not read: `Civilité`, `Remarques`" in printed  # the French sheet
     assert "| lifecycle_stage | `Lifecycle_Stage__c` | its header |" in printed
     assert "no column tells `lifecycle_stage`" in printed  # the spreadsheets
     assert re.search(r"[\w.+-]+@[\w-]+\.\w+", printed) is None  # column names, never values

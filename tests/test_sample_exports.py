@@ -103,12 +103,15 @@ def test_header_is_hubspots_all_properties_subset(written: dict[str, bytes]) -> 
         "Company Name", "Job Title", "Contact owner", "Create Date", "Last Modified Date",
         "Lifecycle Stage", "Lead Status", "Last Activity Date", "Original Source",
         "Marketing emails bounced", "Email hard bounce reason", "Unsubscribed from all email",
-        "Country/Region",
+        "Country/Region", "Original Source Drill-Down 1",
+        "Legal basis for processing contact's data", "Fax Number",
     )  # fmt: skip
     for month, raw in written.items():
         first_line = raw.decode("utf-8-sig").split("\n", 1)[0].rstrip("\r")
         delimiter = ";" if month == "2026-09" else ","
         assert first_line == delimiter.join(HEADER)
+        fax = [line.split(delimiter)[-1] for line in raw.decode("utf-8-sig").splitlines()[1:]]
+        assert set(fax) == {""}  # a property nobody fills, for the report's junk-property audit
 
 
 def test_september_is_european_excel_and_the_others_plain(written: dict[str, bytes]) -> None:
@@ -240,6 +243,8 @@ def planted_counts(rows: list[dict[str, str]], month: str) -> Counter[str]:
             "placeholder_phone": any(p in ("0000000000", "1234567890", "555-0100") for p in phones),
             "intl_phone": any(p.startswith(("+31 6", "0032 ", "+49 (0)", "+33 ")) for p in phones),
             "legal_form": row["Company Name"].endswith(("B.V.", "GmbH", "SARL", "Α.Ε.", "Ltd")),
+            "no_legal_basis": not row["Legal basis for processing contact's data"],
+            "created_in_crm": row["Original Source Drill-Down 1"] in ("CRM_UI", "EXTENSION"),
         }
         found.update(name for name, hit in checks.items() if hit)
     return found
@@ -257,7 +262,7 @@ def test_planted_categories_are_present_every_month(
             "no_email_no_phone", "no_owner", "no_source", "stale", "never_engaged_old",
             "stale_customer", "bounced_customer", "name_spaces", "name_emoji", "name_upper",
             "greek", "particle", "accent", "apostrophe", "placeholder_phone", "intl_phone",
-            "legal_form",
+            "legal_form", "no_legal_basis", "created_in_crm",
         ):  # fmt: skip
             assert found[category] >= minimum.get(category, 1), (month, category, found)
         assert found["stale"] < 0.4 * len(rows)

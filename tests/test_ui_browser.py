@@ -3,7 +3,9 @@
 One webserver and daemon per module, on a free 127.0.0.1 port, with a temporary DAGSTER_HOME and
 a temporary copy of two sample months. The tests run in file order and build on each other: the
 graph, the partitions, a two-month backfill launched by clicking through the UI, the report's
-metadata, then a broken export that must turn a check red. Screenshots go to test-artifacts/.
+metadata and its file (the score beside "fine as it is", quality by owner, source and CRM, junk
+properties, consent, retention, job changes, lead status), then a broken export that must turn a
+check red. Screenshots go to test-artifacts/ (the report's new sections: report-new-sections.png).
 
 Never `playwright install`: CI installs chromium with apt (scripts/test.sh). Without it these
 tests fail with the command to run, they do not skip.
@@ -37,10 +39,10 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"]  # fmt: skip
 MONTHS = ["2026-09", "2026-10"]
-# The cleanup's story, left to right; duplicate_clusters and validation_results share a column,
-# as do hygiene_report and crm_import_files.
+# The cleanup's story, left to right; duplicate_clusters and validation_results share a column.
+# The report follows crm_import_files: it counts the corrections the update files write.
 STAGES = [["raw_contacts"], ["normalized_contacts"], ["duplicate_clusters", "validation_results"],
-          ["prune_list"], ["hygiene_report", "crm_import_files"]]  # fmt: skip
+          ["prune_list"], ["crm_import_files"], ["hygiene_report"]]  # fmt: skip
 UPSTREAM = EXPECTED_UPSTREAM
 TEST_KEY = "browser-test-key-0123456789abcdef"  # a test secret, never a default
 BACKFILL_TIMEOUT_S = 420  # the daemon looks at backfills about every 30 s; six runs in sequence
@@ -260,21 +262,50 @@ def test_two_months_materialized_from_the_ui_complete(ui: Ui, page):
     _shot(page, "partitions-after")
 
 
+# The report's sections past the audit (their HTML ids), and the metadata keys that repeat them.
+REPORT_SECTIONS = ("quality-by-owner", "quality-by-lead-source", "quality-by-source-detail",
+                   "quality-by-crm", "junk-properties", "property-audit", "consent", "retention",
+                   "job-changes", "lead-status")  # fmt: skip
+REPORT_KEYS = ("health_score", "fine_as_is", "headline", "health_settings", "audit", "trend",
+               "prune_counts", "report_path", "slowest_step",
+               *(key.replace("-", "_") for key in REPORT_SECTIONS))  # fmt: skip
+
+
+def _markdown_dialog(page, key: str):
+    """Open a metadata entry's Markdown: the UI shows 1000 characters or more in a dialog."""
+    page.locator("tr", has=page.get_by_text(key, exact=True)).get_by_text("Show Markdown").click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    page.wait_for_timeout(500)  # it fades in: a screenshot taken at once shows it half there
+    return dialog
+
+
+def _close(dialog) -> None:
+    dialog.get_by_role("button", name="Close").click()
+    dialog.wait_for(state="hidden")  # closed, so the next dialog is the only one
+
+
 def test_the_report_metadata_renders_and_the_file_stands_alone(ui: Ui, page):
     page.goto(f"{ui.base}/assets/hygiene_report")
-    for key in ("health_score", "audit", "trend", "prune_counts", "report_path", "slowest_step"):
+    for key in REPORT_KEYS:
         page.get_by_text(key, exact=True).first.wait_for()
-    page.get_by_text("Contacts without email").first.wait_for()
-    page.get_by_text("Not updated for 12+ months").first.wait_for()
-    page.locator("tr", has=page.get_by_text("trend_chart", exact=True)).get_by_text(
-        "Show Markdown"
-    ).click()
-    chart = page.get_by_role("dialog").locator("img").first
+    # The headline is short: it shows inline, the score beside the share fine as it is.
+    page.get_by_text(re.compile(r"Health score \d+\.\d / 100 · fine as it is")).first.wait_for()
+    audit = _markdown_dialog(page, "audit")
+    for text in ("Contacts without email", "Not updated for 12+ months", "No company name"):
+        audit.get_by_text(text).first.wait_for()
+    _close(audit)
+    owners = _markdown_dialog(page, "quality_by_owner")
+    owners.get_by_text("(no owner)").first.wait_for()
+    _shot(page, "report-metadata-owners")
+    _close(owners)
+    trend = _markdown_dialog(page, "trend_chart")
+    chart = trend.locator("img").first
     chart.wait_for()
     assert chart.get_attribute("src").startswith("data:image/svg+xml;base64,")
     assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
     _shot(page, "report-metadata")
-    page.get_by_role("dialog").get_by_role("button", name="Close").click()
+    _close(trend)
 
     report = ui.data_dir / "reports" / f"{MONTHS[-1]}.html"
     assert report.stat().st_mode & 0o777 == 0o600
@@ -285,9 +316,45 @@ def test_the_report_metadata_renders_and_the_file_stands_alone(ui: Ui, page):
     assert standalone.locator("#trend-chart svg").is_visible()
     assert standalone.get_by_text("Contacts without email").is_visible()
     assert standalone.locator("#prune + table").is_visible()  # the counts per action
+    _assert_the_new_sections_render(standalone)
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     standalone.screenshot(path=str(ARTIFACTS / "report-standalone.png"), full_page=True)
+    _shot_the_new_sections(standalone)
     standalone.close()
+
+
+def _assert_the_new_sections_render(report) -> None:
+    """The score beside "fine as it is", and every section: its table, or the line saying why
+    the export cannot tell."""
+    score = report.locator("#health-score").inner_text()
+    fine = report.locator("#fine-as-is").inner_text()
+    assert re.fullmatch(r"\d{1,3}\.\d", score) and re.fullmatch(r"\d{1,3}\.\d%", fine)
+    assert report.locator(".bar span").count() == 3  # fine, kept with problems, pruned
+    for key in REPORT_SECTIONS:
+        section = report.locator(f"#{key}")
+        assert section.is_visible(), key
+        assert section.locator("table").count() or section.locator(".note").count(), key
+    # What the sample months always have: owners, free text to turn into dropdowns, columns.
+    owners = report.locator("#quality-by-owner table")
+    assert owners.is_visible() and owners.get_by_text("(no owner)").is_visible()
+    junk = report.locator("#junk-properties")
+    assert junk.get_by_text(re.compile("make it a dropdown: job function and seniority")).count()
+    usage = report.locator("#property-audit table")
+    assert usage.get_by_text("Contact owner", exact=True).is_visible()
+    assert usage.get_by_text("not shown: personal data").first.is_visible()
+
+
+def _shot_the_new_sections(report) -> None:
+    """One picture from the headline to the last new section, for the issue and the docs."""
+    top = report.locator("#health-score").bounding_box()
+    bottom = report.locator(f"#{REPORT_SECTIONS[-1]}").bounding_box()
+    assert top and bottom
+    report.screenshot(
+        path=str(ARTIFACTS / "report-new-sections.png"),
+        full_page=True,
+        clip={"x": 0, "y": max(0, top["y"] - 80), "width": report.viewport_size["width"],
+              "height": bottom["y"] + bottom["height"] - top["y"] + 100},
+    )  # fmt: skip
 
 
 def _empty_the_email_column(month_dir: Path) -> None:

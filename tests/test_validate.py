@@ -28,6 +28,8 @@ from hygiene_pipeline.validate.email_rules import (
     is_test_address,
     suggest_domain,
 )
+from hygiene_pipeline.validate.job_changes import COLUMNS as JOB_CHANGE_COLUMNS
+from hygiene_pipeline.validate.job_changes import find_job_changes
 from tests.builders import syntax_by_address
 
 TODAY = datetime.date(2026, 10, 31)  # end of the October 2026 partition
@@ -581,6 +583,16 @@ ISSUE_CASES = [
     ("hard_bounce_unsubscribed", {"bounce": "hard", "unsubscribed": True}, ["unsubscribed"]),
     ("unsubscribed", {"unsubscribed": True}, ["unsubscribed"]),
     ("unsubscribed_unknown", {"unsubscribed": None}, []),
+    ("no_legal_basis", {"legal_basis": None, "unknown_fields": []}, ["no_legal_basis"]),
+    (
+        "legal_basis_given",
+        {"legal_basis": "Freely given consent from contact", "unknown_fields": []},
+        [],
+    ),
+    ("legal_basis_not_exported", {"legal_basis": None, "unknown_fields": ["legal_basis"]}, []),
+    ("created_by_sales_extension", {"source_detail": "EXTENSION"}, ["created_by_sales_tool"]),
+    ("created_in_crm_ui", {"source_detail": "CRM_UI"}, []),
+    ("purchased_list", {"lead_source": "purchased_list"}, ["purchased_list"]),
 ]
 
 
@@ -617,8 +629,46 @@ def test_bare_record_lists_issues_in_documented_order(
     assert issue_results["bare_record"]["phone_status"] == "missing"
 
 
+def test_a_job_change_found_since_last_month_is_an_issue(checker: DomainChecker) -> None:
+    people = [contact(name) for name in ("moved", "stayed", "went_private", "new")]
+    before = frame(people).with_columns(
+        company_domain=pl.lit("kaasmakerij-vlasbloem.nl"),
+        email_domain=pl.lit("kaasmakerij-vlasbloem.nl"),
+        company_key=pl.lit("kaasmakerij vlasbloem"),
+    )
+    now = frame(
+        [
+            contact(
+                "moved",
+                company="Stahlbau Kettenreiter GmbH",
+                email="femke.vlasbloem@stahlbau-kettenreiter.de",
+            ),
+            contact("stayed", company="Kaasmakerij Vlasbloem B.V."),
+            contact("went_private", email="femke.vlasbloem@gmail.com"),
+        ]
+    ).with_columns(
+        company_key=pl.when(pl.col("contact_id") == "moved")
+        .then(pl.lit("stahlbau kettenreiter"))
+        .otherwise(pl.lit("kaasmakerij vlasbloem")),
+        email_domain=pl.col("email").str.extract(r"@(.+)$"),
+        company_domain=pl.when(pl.col("contact_id") == "went_private")
+        .then(None)
+        .otherwise(pl.col("email").str.extract(r"@(.+)$")),
+    )
+    changes = find_job_changes(now, before.select(JOB_CHANGE_COLUMNS), SNAPSHOT)
+    assert dict(changes.select("contact_id", "kind").iter_rows()) == {
+        "moved": "company_changed", "went_private": "work_to_personal"}  # fmt: skip
+    moved = changes.row(0, named=True)
+    assert (moved["before_domain"], moved["after_domain"]) == (
+        "kaasmakerij-vlasbloem.nl", "stahlbau-kettenreiter.de")  # fmt: skip
+    results = validate_contacts(now, today=TODAY, domain_checker=checker, job_changes=changes)
+    issues = dict(results.select("contact_id", "issues").iter_rows())
+    assert "job_change" in issues["moved"] and "job_change" in issues["went_private"]
+    assert "job_change" not in issues["stayed"]
+
+
 def test_every_issue_is_covered_and_documented() -> None:
-    covered = {issue for _, _, issues in ISSUE_CASES for issue in issues}
+    covered = {issue for _, _, issues in ISSUE_CASES for issue in issues} | {"job_change"}
     assert covered == set(ISSUES)
     assert all(f"- {issue}:" in (validate.__doc__ or "") for issue in ISSUES)
 

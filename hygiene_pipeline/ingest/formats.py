@@ -20,7 +20,7 @@ SOURCE_FIELDS: tuple[str, ...] = (
     "first_name", "last_name", "full_name", "email", "phone", "company", "job_title", "owner",
     "lead_source", "lifecycle_stage", "lead_status", "country", "created_at", "updated_at",
     "last_activity_at", "unsubscribed", "marketing_status", "bounced", "bounce_type",
-    "bounce_reason", "hard_bounce_reason", "invalid_email", "legal_basis",
+    "bounce_reason", "hard_bounce_reason", "invalid_email", "legal_basis", "source_detail",
 )  # fmt: skip
 
 DATE_ORDERS = ("auto", "day_first", "month_first")

@@ -59,13 +59,14 @@ SOURCE_FIELD_TYPES: dict[str, pl.DataType] = {
     "unsubscribed": pl.Boolean(),
     "bounce": pl.String(),  # none, soft, hard
     "bounce_reason": pl.String(),
-    "legal_basis": pl.String(),  # as exported
+    "legal_basis": pl.String(),  # as exported; from a marketing status where that is all
+    "source_detail": pl.String(),  # HubSpot's Original Source Drill-Down 1 (CRM_UI, IMPORT ...)
     "unknown_fields": pl.List(pl.String()),
 }
 DATE_FIELDS = ("created_at", "updated_at", "last_activity_at")
 # Text fields handed to normalize's cleaning as exported (trimmed, blank = null).
 _PASSED_THROUGH = ("email", "phone", "company", "job_title", "owner", "lead_source", "lead_status",
-                   "country", "legal_basis")  # fmt: skip
+                   "country", "source_detail")  # fmt: skip
 
 _HARD_REASON = (
     r"(?i)does ?n[o']t exist|user unknown|unknown user|no such (user|mailbox|recipient)|"
@@ -143,6 +144,9 @@ def _read(
     booleans = vocabularies["booleans"]
     bounce = _bounce(text, booleans, vocabularies["bounce_types"])
     unknown = missing_decisions(fmt)
+    consent_columns = fmt.source_columns("legal_basis") or fmt.source_columns("marketing_status")
+    if not consent_columns and "legal_basis" not in fmt.constants:
+        unknown = (*unknown, "legal_basis")  # the file cannot tell, which is not "none"
     unsubscribed = _unsubscribed(
         text["unsubscribed"], text["marketing_status"], booleans, vocabularies["marketing_statuses"]
     )
@@ -159,6 +163,7 @@ def _read(
         ),
         bounce.alias("bounce"),
         pl.when(bounce == "none").then(None).otherwise(reason).alias("bounce_reason"),
+        _legal_basis(text, vocabularies["marketing_statuses"]).alias("legal_basis"),
         pl.lit(list(unknown), dtype=pl.List(pl.String)).alias("unknown_fields"),
     )
     stages = vocabularies["lifecycle_stages"]
@@ -166,6 +171,16 @@ def _read(
         fields.get_column("lifecycle_stage"), lambda label: lifecycle_stage(label, stages)
     )
     return fields.with_columns(labels)
+
+
+def _legal_basis(text: Mapping[str, pl.Expr], statuses: Vocabulary) -> pl.Expr:
+    """The legal basis as exported; where a file only has a marketing status (Pipedrive), a
+    subscription is consent and "No consent" is no basis at all."""
+    status = statuses.map_expr(text["marketing_status"])
+    return pl.coalesce(
+        text["legal_basis"],
+        pl.when(status == "subscribed").then(pl.lit("consent (marketing status subscribed)")),
+    )
 
 
 def _first_non_blank(rows: pl.DataFrame, fmt: CrmFormat, name: str) -> pl.Expr:

@@ -36,6 +36,11 @@ RULES: dict[str, str] = {
     "unreachable": "no email and no valid phone",
     "soft_bounce": "soft bounce recorded by the CRM",
     "email_risky": "email risky (disposable, role account, typo domain)",
+    "sales_tool_or_purchased": "created by a sales tool (HubSpot's sales extension, BCC) or "
+    "from a purchased list",
+    "unqualified_inactive": "lead status Unqualified and no engagement for unqualified_months",
+    "retention_expired": "no engagement and no protected stage for retention_months: kept "
+    "longer than the team's retention period (GDPR storage limitation)",
     "re_engage_expired": "already re_engage in a month at least re_engage_grace_days earlier, "
     "with no engagement since",
     "inactive": "no engagement for more than inactive_months (never engaged: created before then)",
@@ -53,6 +58,10 @@ _BALANCED = {
     "unreachable": "delete",
     "soft_bounce": "quarantine",
     "email_risky": "quarantine",
+    # Off until a team decides: listed in reasons, no action of their own.
+    "sales_tool_or_purchased": "keep",
+    "unqualified_inactive": "quarantine",
+    "retention_expired": "keep",
     "re_engage_expired": "delete",
 }
 PRESETS: dict[str, dict[str, str]] = {
@@ -66,7 +75,12 @@ PRESETS: dict[str, dict[str, str]] = {
         "re_engage_expired": "quarantine",
     },
     # Soft bounces and risky addresses are deleted too.
-    "aggressive": {**_BALANCED, "soft_bounce": "delete", "email_risky": "delete"},
+    "aggressive": {
+        **_BALANCED,
+        "soft_bounce": "delete",
+        "email_risky": "delete",
+        "unqualified_inactive": "delete",
+    },
 }
 
 
@@ -84,6 +98,11 @@ class PrunePolicy:
     re_engage_grace_days: int = 30
     protected_lifecycle_stages: tuple[str, ...] = ("customer", "evangelist", "opportunity")
     max_delete_share: float = 0.30  # a month deleting more than this share blocks the run
+    unqualified_months: int = 6  # unqualified_inactive: no engagement for this long
+    retention_months: int = 36  # retention_expired: no engagement for this long
+    # A contact that changed jobs (issue job_change) whose old work address bounced or is invalid
+    # is re-engaged (reach the person again) instead of deleted.
+    re_engage_job_changes: bool = False
     # Facts a file may lack that the team accepts not to know: with lifecycle_stage listed, a
     # file without one is read as "nobody protected"; with unsubscribed, as "nobody opted out".
     accept_unknown: tuple[str, ...] = ()
@@ -100,6 +119,9 @@ class PrunePolicy:
             "re_engage_grace_days": self.re_engage_grace_days,
             "protected_lifecycle_stages": list(self.protected_lifecycle_stages),
             "max_delete_share": self.max_delete_share,
+            "unqualified_months": self.unqualified_months,
+            "retention_months": self.retention_months,
+            "re_engage_job_changes": self.re_engage_job_changes,
             "accept_unknown": list(self.accept_unknown),
         }
 
@@ -147,6 +169,8 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "policy") -> Prun
     settings: dict[str, Any] = {"actions": actions}
     for name, kind, low, high in (
         ("inactive_months", int, 1, 120),
+        ("unqualified_months", int, 1, 120),
+        ("retention_months", int, 1, 240),
         ("re_engage_grace_days", int, 0, 3650),
         ("max_delete_share", float, 0.0, 1.0),
     ):
@@ -157,6 +181,10 @@ def policy_from_mapping(data: dict[str, Any], *, source: str = "policy") -> Prun
         if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
             raise PolicyError(f"{source}: protected_lifecycle_stages must be a list of stages")
         settings["protected_lifecycle_stages"] = tuple(s.strip().lower() for s in stages)
+    if "re_engage_job_changes" in data:
+        if not isinstance(data["re_engage_job_changes"], bool):
+            raise PolicyError(f"{source}: re_engage_job_changes must be true or false")
+        settings["re_engage_job_changes"] = data["re_engage_job_changes"]
     if "accept_unknown" in data:
         accepted = data["accept_unknown"]
         if not isinstance(accepted, list) or not set(accepted) <= set(UNKNOWN_FACTS):

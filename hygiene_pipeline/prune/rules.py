@@ -48,11 +48,14 @@ class MonthHistory:
 CONTACT_COLUMNS = (
     "snapshot", "contact_id", "email", "email_others", "lifecycle_stage", "created_at",
     "last_activity_at", "unsubscribed", "bounce", "bounce_reason", "unknown_fields", "source_file",
+    "lead_status",
 )  # fmt: skip
 VALIDATION_COLUMNS = ("contact_id", "email_status", "email_reasons", "phone_status", "issues")
 CLUSTER_COLUMNS = ("contact_id", "cluster_id", "is_survivor")
 _PROTECTED_REASON = "_protected_reason"
 _UNKNOWN_REASON = "_unknown_reason"
+_JOB_REASON = "_job_reason"
+_BOUNCE_RULES = ("hard_bounce", "email_invalid")  # what a job change may turn into re-engage
 
 
 def build_prune_list(
@@ -76,7 +79,7 @@ def build_prune_list(
     evidence_columns = {rule: f"_evidence_{rule}" for rule in RULES}
     evidence = {rule: pl.col(column) for rule, column in evidence_columns.items()}
     rules = _rule_evidence(policy, today)
-    reason_columns = [*evidence_columns.values(), _PROTECTED_REASON, _UNKNOWN_REASON]
+    reason_columns = [*evidence_columns.values(), _PROTECTED_REASON, _UNKNOWN_REASON, _JOB_REASON]
     decided = (
         frame.with_columns(rules[rule].alias(column) for rule, column in evidence_columns.items())
         .with_columns(_first_action(policy, evidence).alias("action"))
@@ -86,6 +89,9 @@ def build_prune_list(
             .then(pl.format("protected: lifecycle {}", "lifecycle_stage"))
             .alias(_PROTECTED_REASON),
             _unknown_reason(evidence).alias(_UNKNOWN_REASON),
+            pl.when(pl.col("_job_change") & (pl.col("action") == "re_engage"))
+            .then(pl.lit("job_change: the old work address fails; re-engage the person"))
+            .alias(_JOB_REASON),
             pl.when(pl.col("action") == "merge").then(pl.col("merge_into")).alias("merge_into"),
         )
         .with_row_index("_row")
@@ -118,6 +124,11 @@ def _rule_inputs(
         "phone_status",
         pl.col("email_reasons").list.join(", ").alias("_email_reasons"),
         pl.col("issues").list.contains("test_record").alias("_test_record"),
+        pl.col("issues").list.contains("job_change").alias("_job_change"),
+        (
+            pl.col("issues").list.contains("created_by_sales_tool")
+            | pl.col("issues").list.contains("purchased_list")
+        ).alias("_sales_tool_or_purchased"),
     )
     facts = contacts.select(
         pl.col(CONTACT_COLUMNS).exclude("email_others"),
@@ -198,7 +209,7 @@ def _first_action(policy: PrunePolicy, evidence: dict[str, pl.Expr]) -> pl.Expr:
     A contact of unknown protection is held like a protected one (quarantine, not delete) and,
     like one of unknown consent, quarantined where the rule would re-engage it by email.
     """
-    inactivity = {"inactive", "re_engage_expired"}
+    inactivity = {"inactive", "re_engage_expired", "retention_expired", "unqualified_inactive"}
     held = pl.col("_protected") | pl.col("_protection_unknown")
     not_to_email = pl.col("_protection_unknown") | pl.col("_consent_unknown")
     action: pl.Expr = pl.lit(None, dtype=pl.String)
@@ -212,7 +223,17 @@ def _first_action(policy: PrunePolicy, evidence: dict[str, pl.Expr]) -> pl.Expr:
             matched = pl.col("merge_into").is_not_null()
         if rule in inactivity:
             matched = matched & ~pl.col("_protected")
-        if rule_action == "delete" and rule != "erasure_request":
+        if rule_action == "delete" and rule in _BOUNCE_RULES and policy.re_engage_job_changes:
+            rule_action_expr = (
+                pl.when(held)
+                .then(pl.lit("quarantine"))
+                .when(pl.col("_job_change") & not_to_email)
+                .then(pl.lit("quarantine"))
+                .when(pl.col("_job_change"))
+                .then(pl.lit("re_engage"))
+                .otherwise(pl.lit("delete"))
+            )
+        elif rule_action == "delete" and rule != "erasure_request":
             rule_action_expr = pl.when(held).then(pl.lit("quarantine")).otherwise(pl.lit("delete"))
         elif rule_action == "re_engage":
             rule_action_expr = (
@@ -234,11 +255,16 @@ def _rule_evidence(policy: PrunePolicy, today: date) -> dict[str, pl.Expr]:
 
     Reads the columns of _rule_inputs (`_email_reasons` is email_reasons joined by ", ").
     """
-    cutoff = datetime.combine(months_before(today, policy.inactive_months), datetime.min.time())
     no_activity = pl.col("last_activity_at").is_null()
-    inactive = (pl.col("last_activity_at") < cutoff) | (
-        no_activity & (pl.col("created_at") < cutoff)
-    )
+
+    def quiet_for(months: int) -> pl.Expr:
+        """No engagement for `months` (never engaged: created before then)."""
+        cutoff = datetime.combine(months_before(today, months), datetime.min.time())
+        return (pl.col("last_activity_at") < cutoff) | (
+            no_activity & (pl.col("created_at") < cutoff)
+        )
+
+    inactive = quiet_for(policy.inactive_months)
     snapshot_cutoff = month_end_to_snapshot(today) - timedelta(days=policy.re_engage_grace_days)
     re_engaged_on = pl.col("re_engaged_on")
     # "Since" the re-engagement: after the end of the month that asked for it.
@@ -284,6 +310,22 @@ def _rule_evidence(policy: PrunePolicy, today: date) -> dict[str, pl.Expr]:
         "email_risky": _when(
             pl.col("email_status") == "risky",
             pl.format("email_risky: {}", pl.col("_email_reasons")),
+        ),
+        "sales_tool_or_purchased": _when(
+            pl.col("_sales_tool_or_purchased"), pl.lit("sales_tool_or_purchased")
+        ),
+        "unqualified_inactive": _when(
+            (pl.col("lead_status") == "Unqualified") & quiet_for(policy.unqualified_months),
+            pl.format(
+                "unqualified_inactive: unqualified, {} months without engagement",
+                pl.lit(policy.unqualified_months),
+            ),
+        ),
+        "retention_expired": _when(
+            quiet_for(policy.retention_months),
+            pl.format(
+                "retention_expired: no engagement for {} months", pl.lit(policy.retention_months)
+            ),
         ),
         "re_engage_expired": _when(
             expired,

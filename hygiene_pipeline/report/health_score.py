@@ -1,8 +1,13 @@
-"""The CRM health score (0-100) per month, its trend, and the month-over-month decay rate.
+"""The CRM health score (0-100) per month, its trend, the share "fine as it is", and decay.
 
-score = 100 - sum(weight x share of contacts with the problem), the weights summing to 100, so a
-month where every contact has every problem scores 0 and a spotless month 100. Shares are of the
-month's contacts (validation_results rows). See WEIGHTS; docs/ui.md repeats the formula.
+score = 100 - sum(weight x share of contacts with the problem), the weights (health.yaml, see
+health_settings) summing to 100, so a month where every contact has every problem scores 0 and a
+spotless month 100. Shares are of the month's contacts (validation_results rows).
+
+fine as it is = the share of the month's contacts that the prune list keeps and that have none of
+the problems the settings count (a weighted problem, or a required field missing). It is shown
+beside the score: a score of 94 while 42% of the contacts are about to be deleted reads as a
+contradiction unless both numbers are there. `pruned` is the share on the prune list.
 
 decay rate = of the contacts present in a month and in the previous stored month, the share that
 was fine then (neither stale nor an invalid email) and is stale or invalid now: how fast the
@@ -15,44 +20,11 @@ from datetime import date
 
 import polars as pl
 
+from hygiene_pipeline.report.health_settings import DEFAULT_WEIGHTS, PROBLEMS, HealthSettings
 from hygiene_pipeline.store import HygieneStore
 
-# Weight per problem; each problem's share (0..1) costs up to its weight in points.
-WEIGHTS: dict[str, int] = {
-    "invalid_email": 20,  # email_status invalid: mail to it bounces
-    "missing_email": 15,  # email_status missing
-    "stale": 15,  # not updated for 12+ months (validation issue `stale`)
-    "bounced_but_marketable": 10,  # bounced or invalid, yet not unsubscribed
-    "bad_phone": 10,  # phone_status invalid or placeholder
-    "missing_owner": 10,
-    "missing_source": 10,
-    "duplicate": 10,  # records that are another record's duplicate (non-survivors)
-}
-assert sum(WEIGHTS.values()) == 100
-
-_SHARES_SQL = """
-SELECT
-  snapshot,
-  count(*) AS contacts,
-  avg(CASE WHEN email_status = 'invalid' THEN 1 ELSE 0 END) AS invalid_email,
-  avg(CASE WHEN email_status = 'missing' THEN 1 ELSE 0 END) AS missing_email,
-  avg(CASE WHEN list_contains(issues, 'stale') THEN 1 ELSE 0 END) AS stale,
-  avg(CASE WHEN list_contains(issues, 'bounced_but_marketable') THEN 1 ELSE 0 END)
-    AS bounced_but_marketable,
-  avg(CASE WHEN phone_status IN ('invalid', 'placeholder') THEN 1 ELSE 0 END) AS bad_phone,
-  avg(CASE WHEN list_contains(issues, 'missing_owner') THEN 1 ELSE 0 END) AS missing_owner,
-  avg(CASE WHEN list_contains(issues, 'missing_source') THEN 1 ELSE 0 END) AS missing_source
-FROM validation_results
-WHERE snapshot <= $1
-GROUP BY snapshot
-"""
-
-_DUPLICATES_SQL = """
-SELECT snapshot, count(*) AS duplicates
-FROM duplicate_clusters
-WHERE snapshot <= $1 AND NOT is_survivor
-GROUP BY snapshot
-"""
+# The default weights (health_settings.DEFAULT_WEIGHTS), for callers without a settings file.
+WEIGHTS: dict[str, float] = DEFAULT_WEIGHTS
 
 # Contacts seen in a month and in the stored month before it, and how many decayed in between.
 _DECAY_SQL = """
@@ -76,46 +48,118 @@ GROUP BY m.snapshot
 """
 
 
-def health_score(shares: dict[str, float]) -> float:
+def health_score(shares: dict[str, float | None], weights: dict[str, float] | None = None) -> float:
     """100 minus the weighted shares, rounded to one decimal; a missing share counts as 0."""
-    penalty = sum(weight * float(shares.get(name) or 0.0) for name, weight in WEIGHTS.items())
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    penalty = sum(weight * float(shares.get(name) or 0.0) for name, weight in weights.items())
     return round(min(100.0, max(0.0, 100.0 - penalty)), 1)
 
 
-def health_trend(store: HygieneStore, up_to: date) -> pl.DataFrame:
-    """One row per stored month up to `up_to`: contacts, every share, score, decay_rate.
+def contact_flags_sql(
+    tables: set[str], settings: HealthSettings, where: str, columns: tuple[str, ...] = ()
+) -> str:
+    """A query of one row per validated contact matching `where` (a condition on `snapshot`):
+    every problem of PROBLEMS as a boolean column, `pruned` (on the prune list) and `fine`, plus
+    the normalized_contacts `columns` asked for (to group by).
 
-    decay_rate is null for the first stored month (nothing to compare with).
+    Tables a month predates (no duplicate clusters, no prune list yet) count as empty.
     """
+    nothing = "SELECT NULL::DATE AS snapshot, NULL::VARCHAR AS contact_id WHERE false"
+    duplicates = (
+        "SELECT DISTINCT snapshot, contact_id FROM duplicate_clusters WHERE NOT is_survivor"
+        if "duplicate_clusters" in tables
+        else nothing
+    )
+    pruned = (
+        "SELECT DISTINCT snapshot, contact_id FROM prune_list"
+        if "prune_list" in tables
+        else nothing
+    )
+    contact = ""
+    if columns:
+        contact = (
+            "LEFT JOIN normalized_contacts AS n "
+            "ON n.snapshot = v.snapshot AND n.contact_id = v.contact_id"
+        )
+    problems = ",\n    ".join(f"coalesce({p.sql}, false) AS {name}" for name, p in PROBLEMS.items())
+    counted = " OR ".join(settings.counted) or "false"
+    picked = "".join(f", {column}" for column in columns)
+    from_contact = "".join(f", n.{column}" for column in columns)
+    return f"""
+WITH verdicts AS (
+  SELECT v.snapshot, v.contact_id, v.email_status, v.phone_status, v.issues{from_contact},
+         d.contact_id IS NOT NULL AS is_duplicate,
+         p.contact_id IS NOT NULL AS pruned
+  FROM validation_results AS v
+  LEFT JOIN ({duplicates}) AS d ON d.snapshot = v.snapshot AND d.contact_id = v.contact_id
+  LEFT JOIN ({pruned}) AS p ON p.snapshot = v.snapshot AND p.contact_id = v.contact_id
+  {contact}
+  WHERE v.{where}
+),
+flags AS (
+  SELECT snapshot, contact_id, pruned{picked},
+    {problems}
+  FROM verdicts
+)
+SELECT *, NOT pruned AND NOT ({counted}) AS fine FROM flags
+"""
+
+
+def shares_sql(contacts_sql: str, keys: tuple[str, ...]) -> str:
+    """Per `keys` of a contact_flags_sql query: contacts, each problem's share, the contacts fine
+    as they are and on the prune list. Aggregated in DuckDB: a million contacts a month stay
+    there."""
+    shares = "".join(
+        f",\n  avg(CASE WHEN {name} THEN 1.0 ELSE 0.0 END) AS {name}" for name in PROBLEMS
+    )
+    listed = ", ".join(keys)
+    return f"""
+SELECT {listed},
+  count(*)::BIGINT AS contacts{shares},
+  count(*) FILTER (WHERE fine)::BIGINT AS fine_contacts,
+  count(*) FILTER (WHERE pruned)::BIGINT AS pruned_contacts
+FROM ({contacts_sql})
+GROUP BY {listed}
+"""
+
+
+def with_scores(shares: pl.DataFrame, settings: HealthSettings) -> pl.DataFrame:
+    """`shares` (a shares_sql result) with `score`: 100 minus the weighted shares of each row."""
+    scores = [
+        health_score(row, settings.weights)
+        for row in shares.select(list(PROBLEMS)).iter_rows(named=True)
+    ]
+    return shares.with_columns(pl.Series("score", scores, dtype=pl.Float64))
+
+
+def health_trend(
+    store: HygieneStore, up_to: date, settings: HealthSettings | None = None
+) -> pl.DataFrame:
+    """One row per stored month up to `up_to`: contacts, every problem's share, the contacts fine
+    as they are and on the prune list, score, decay_rate (null for the first stored month)."""
+    settings = settings or HealthSettings()
     tables = set(store.tables())
     if "validation_results" not in tables:
         return pl.DataFrame(schema=_trend_schema())
-    shares = store.query(_SHARES_SQL, [up_to])
-    if "duplicate_clusters" in tables:
-        duplicates = store.query(_DUPLICATES_SQL, [up_to])
-    else:
-        duplicates = pl.DataFrame(schema={"snapshot": pl.Date, "duplicates": pl.Int64})
+    contacts = contact_flags_sql(tables, settings, "snapshot <= $1")
+    shares = store.query(shares_sql(contacts, ("snapshot",)), [up_to])
     decay = store.query(_DECAY_SQL, [up_to])
     trend = (
-        shares.join(duplicates, on="snapshot", how="left")
+        with_scores(shares, settings)
         .join(decay, on="snapshot", how="left")
-        .with_columns(
-            (pl.col("duplicates").fill_null(0) / pl.col("contacts")).alias("duplicate"),
-            (pl.col("became_decayed") / pl.col("carried_over")).alias("decay_rate"),
-        )
+        .with_columns((pl.col("became_decayed") / pl.col("carried_over")).alias("decay_rate"))
         .sort("snapshot")
     )
-    scores = [health_score(row) for row in trend.select(list(WEIGHTS)).iter_rows(named=True)]
-    return trend.with_columns(pl.Series("score", scores, dtype=pl.Float64)).select(
-        list(_trend_schema())
-    )
+    return trend.select(list(_trend_schema())).cast(_trend_schema())
 
 
 def _trend_schema() -> dict[str, pl.DataType]:
     return {
         "snapshot": pl.Date(),
         "contacts": pl.Int64(),
-        **{name: pl.Float64() for name in WEIGHTS},
+        **{name: pl.Float64() for name in PROBLEMS},
+        "fine_contacts": pl.Int64(),
+        "pruned_contacts": pl.Int64(),
         "score": pl.Float64(),
         "decay_rate": pl.Float64(),
     }

@@ -30,6 +30,9 @@ HEADER: tuple[str, ...] = (
     "Email hard bounce reason",
     "Unsubscribed from all email",
     "Country/Region",
+    "Original Source Drill-Down 1",
+    "Legal basis for processing contact's data",
+    "Fax Number",  # a property nobody fills: the report's junk-property audit finds it
 )
 DATE_COLUMNS = ("Create Date", "Last Modified Date", "Last Activity Date")
 

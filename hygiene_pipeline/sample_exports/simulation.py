@@ -17,7 +17,15 @@ from .messiness import (
 )
 from .sampling import pick, weighted_sample
 from .vocabulary import ALL_OWNERS, LEAD_STATUS, NEXT_STAGE, SOURCES
-from .world import Contact, World, add_contact, make_companies, new_person
+from .world import (
+    Contact,
+    World,
+    add_contact,
+    free_email,
+    make_companies,
+    new_person,
+    work_email,
+)
 
 
 def base_population(world: World, seed: int, people: int, month: str) -> None:
@@ -181,6 +189,8 @@ def evolve(world: World, seed: int, month: str) -> None:
             add_role_account(world, rng, created, month_start, export_at)
         else:
             add_junk(world, rng, created, month_start, export_at)
+    # Last, so the addresses it takes change nothing of the month's other draws.
+    change_jobs(world, seed, month, live, month_start, export_at)
 
 
 def assign_record_ids(world: World, seed: int) -> None:
@@ -194,3 +204,32 @@ def assign_record_ids(world: World, seed: int) -> None:
         else:
             large += rng.randint(1, 2_000_000)
             c.record_id = str(large)
+
+
+def change_jobs(
+    world: World,
+    seed: int,
+    month: str,
+    live: list[Contact],
+    month_start: datetime,
+    export_at: datetime,
+) -> None:
+    """People change jobs: a new employer and work address, or the work address replaced by a
+    private one. From a stream of its own, so the rest of the month stays as it was."""
+    rng = random.Random(f"{seed}:jobs:{month}")
+    for c in live:
+        company = c.person.company
+        if c.frozen or c.kind != "original" or company is None or rng.random() >= 0.004:
+            continue
+        if not c.email.lower().endswith("@" + company.domain):
+            continue
+        others = [x for x in world.companies if x.country == company.country and x is not company]
+        if others and rng.random() < 0.6:
+            c.person.company = rng.choice(others)
+            c.email = work_email(world, rng, c.person, c.person.company)
+            c.company = c.person.company.name
+            c.tags.append(f"job_change_in:{month}")
+        else:
+            c.email = free_email(world, rng, c.person)
+            c.tags.append(f"work_to_personal_in:{month}")
+        c.touch(random_moment(rng, max(month_start, c.modified), export_at))

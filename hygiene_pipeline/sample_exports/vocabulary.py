@@ -274,3 +274,13 @@ LIFECYCLE_STAGES = (
     "Evangelist",
     "Other",
 )
+
+# HubSpot's Original Source Drill-Down 1 for "Offline Sources": who or what created the record.
+SOURCE_DETAILS = [("CRM_UI", 40), ("IMPORT", 35), ("EXTENSION", 15), ("INTEGRATION", 10)]
+# HubSpot's "Legal basis for processing contact's data" (its own labels); blank: none recorded.
+LEGAL_BASES = {
+    "prospect": [("Legitimate interest – prospect/lead", 55),
+                 ("Freely given consent from contact", 25), ("", 20)],
+    "customer": [("Legitimate interest – existing customer", 60),
+                 ("Performance of a contract", 30), ("", 10)],
+}  # fmt: skip

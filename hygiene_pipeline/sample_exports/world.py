@@ -24,10 +24,12 @@ from .vocabulary import (
     GREEK_LATIN_STEMS,
     JOB_TITLES,
     LEAD_STATUS,
+    LEGAL_BASES,
     LEGAL_FORMS,
     LIFECYCLE_WEIGHTS,
     OWNERS,
     SELF_EMPLOYED_TITLES,
+    SOURCE_DETAILS,
     SOURCES,
     SPECIAL_COMPANIES,
     TLDS,
@@ -104,6 +106,8 @@ class Contact:
     bounce_reason: str = ""
     unsubscribed: str = ""
     country_label: str = ""
+    source_detail: str = ""  # HubSpot's Original Source Drill-Down 1 (CRM_UI, IMPORT, ...)
+    legal_basis: str = ""  # HubSpot's legal basis for processing; blank: none recorded
     frozen: bool = False  # planted states that must survive every month (protected records)
     deleted: bool = False
     first_month: str = ""
@@ -134,6 +138,9 @@ class Contact:
             self.bounce_reason,
             self.unsubscribed,
             self.country_label,
+            self.source_detail,
+            self.legal_basis,
+            "",  # Fax Number: never filled
         ]
 
 
@@ -479,5 +486,18 @@ def add_contact(
         export_at,
     )
     set_email_flags(rng, c)
+    set_origin_and_consent(c)
     world.contacts.append(c)
     return c
+
+
+def set_origin_and_consent(c: Contact) -> None:
+    """How the record came in (HubSpot's drill-down of Offline Sources) and its legal basis.
+
+    From a stream of its own per record, so the rest of the sample stays as it was.
+    """
+    rng = random.Random(f"origin:{c.key}")
+    if c.source == "Offline Sources":
+        c.source_detail = pick(rng, SOURCE_DETAILS)
+    customer = c.lifecycle in ("Customer", "Evangelist")
+    c.legal_basis = pick(rng, LEGAL_BASES["customer" if customer else "prospect"])

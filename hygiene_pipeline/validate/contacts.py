@@ -35,6 +35,14 @@ issues, per contact, in this order:
   unsubscribed contact gets `unsubscribed` instead. A soft bounce counts too: an issue is a
   warning to look at, not a verdict on the address.
 - unsubscribed: unsubscribed from all email.
+- no_legal_basis: the export tells the legal basis for processing (a legal-basis column, or a
+  marketing status), and this contact has none (blank, Pipedrive's "No consent"). A file that
+  does not tell (`unknown_fields` holds legal_basis) raises no issue: unknown is not "none".
+- job_change: the company, the company email domain, or a work address replaced by a private
+  one since the contact's record in the previous stored month (`job_changes.find_job_changes`).
+- created_by_sales_tool: HubSpot's source drill-down says a sales tool made the record (the
+  sales extension's auto-created contacts, BCC logging): see SALES_TOOL_DETAILS.
+- purchased_list: the lead source is a purchased list.
 
 Only distinct domains, distinct phone numbers and the few unusual addresses go through Python;
 the rest is polars expressions over whole columns, and lists (reasons, issues) are built once per
@@ -74,7 +82,13 @@ ISSUES: tuple[str, ...] = (
     "test_record",
     "bounced_but_marketable",
     "unsubscribed",
+    "no_legal_basis",
+    "job_change",
+    "created_by_sales_tool",
+    "purchased_list",
 )
+# HubSpot's Original Source Drill-Down 1 values of records a sales tool created by itself.
+SALES_TOOL_DETAILS = ("EXTENSION", "SALES_EXTENSION", "BCC", "SALES")
 
 # email_reasons after the first one (the DNS verdict's, or the syntax error), in this order.
 _REASON_FLAGS = ("disposable", "role_account", "typo_domain", "free_mail", "smtputf8")
@@ -91,7 +105,8 @@ _DOMAIN_FACTS = {
 # The contact columns the rules read.
 _RULE_INPUTS: tuple[str, ...] = (
     "email", "phone_input", "phone", "country", "owner", "lead_source", "company", "created_at",
-    "updated_at", "first_name", "last_name", "bounce", "unsubscribed",
+    "updated_at", "first_name", "last_name", "bounce", "unsubscribed", "legal_basis",
+    "source_detail", "unknown_fields",
 )  # fmt: skip
 # The normalized_contacts columns validation reads: a caller may load just these.
 INPUT_COLUMNS: tuple[str, ...] = (*schema.KEY_COLUMNS, *_RULE_INPUTS)
@@ -100,14 +115,25 @@ _PRINTABLE_ASCII = r"^[ -~]*$"
 
 
 def validate_contacts(
-    contacts: pl.DataFrame, *, today: datetime.date, domain_checker: DomainLookup
+    contacts: pl.DataFrame,
+    *,
+    today: datetime.date,
+    domain_checker: DomainLookup,
+    job_changes: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Validation results for `contacts` (NORMALIZED_CONTACTS columns): one row each, same order.
 
     `today` is the partition's end date, never the wall clock, so a rerun gives the same answer.
     `domain_checker` is a DomainChecker, or a CachedDomainChecker in front of one (dns_cache.py).
+    `job_changes` (a contact_id column: `job_changes.find_job_changes`) marks `job_change`.
     """
-    rows = contacts.select(INPUT_COLUMNS)  # a narrow million-row join
+    rows = _with_optional(contacts.select(_present(contacts, INPUT_COLUMNS)))
+    changed = job_changes.get_column("contact_id") if job_changes is not None else None
+    rows = rows.with_columns(
+        (
+            pl.col("contact_id").is_in(changed.implode()) if changed is not None else pl.lit(False)
+        ).alias("_job_change")
+    )
     emails = assess_emails(rows.get_column("email").drop_nulls().unique(), domain_checker)
     joined = rows.join(
         emails, on="email", how="left", validate="m:1", maintain_order="left"
@@ -121,6 +147,23 @@ def validate_contacts(
     )
     result = _with_issues(joined, today)
     return schema.conform(result, schema.VALIDATION_RESULTS)
+
+
+def _present(contacts: pl.DataFrame, names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in contacts.columns]
+
+
+def _with_optional(rows: pl.DataFrame) -> pl.DataFrame:
+    """Columns added after a month was stored read as unknown: null, or every fact unknown."""
+    added = {"legal_basis": pl.String(), "source_detail": pl.String()}
+    rows = rows.with_columns(
+        pl.lit(None, dtype=dtype).alias(name) for name, dtype in added.items() if name not in rows
+    )
+    if "unknown_fields" not in rows.columns:
+        rows = rows.with_columns(
+            pl.lit(["legal_basis"], dtype=_STRING_LIST).alias("unknown_fields")
+        )
+    return rows
 
 
 def assess_emails(emails: pl.Series, domain_checker: DomainLookup) -> pl.DataFrame:
@@ -286,7 +329,7 @@ def stale_cutoff(today: datetime.date) -> datetime.datetime:
 def _with_issues(joined: pl.DataFrame, today: datetime.date) -> pl.DataFrame:
     """The issues list, in ISSUES order; needs the joined email columns.
 
-    The conditions become a bit mask per row, and each distinct mask (at most 2^9) its list once.
+    The conditions become a bit mask per row, and each distinct mask (at most 2^13) its list once.
     """
     not_unsubscribed = ~pl.col("unsubscribed").fill_null(False)
     bounced = pl.col("bounce").str.strip_chars().str.to_lowercase().is_in(["soft", "hard"])
@@ -303,6 +346,14 @@ def _with_issues(joined: pl.DataFrame, today: datetime.date) -> pl.DataFrame:
         "bounced_but_marketable": (bounced.fill_null(False) | (pl.col("email_status") == "invalid"))
         & not_unsubscribed,
         "unsubscribed": pl.col("unsubscribed").fill_null(False),
+        "no_legal_basis": _blank("legal_basis")
+        & ~pl.col("unknown_fields").list.contains("legal_basis").fill_null(True),
+        "job_change": pl.col("_job_change"),
+        "created_by_sales_tool": pl.col("source_detail")
+        .str.to_uppercase()
+        .is_in(list(SALES_TOOL_DETAILS))
+        .fill_null(False),
+        "purchased_list": (pl.col("lead_source") == "purchased_list").fill_null(False),
     }
     joined = joined.with_columns(
         _bit_mask({name: conditions[name] for name in ISSUES}).alias("_issues")
