@@ -78,7 +78,7 @@ def validation_results(
             "dns_distinct_domains": dns.domains,
             "dns_domains_from_cache": dns.from_cache,
             "dns_queries_sent": dns.queries,
-            "dns_worker_processes": resolver.processes_used,
+            "dns_in_flight_peak": resolver.in_flight_peak,
             "dns_verdicts_cached": dns.cached,
             "dns_wall_time_s": round(dns.lookup_seconds, 3),
             "dns_cache_wall_time_s": round(dns.cache_seconds, 3),

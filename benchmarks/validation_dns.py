@@ -15,7 +15,7 @@ Wall time is `validate_contacts` alone (syntax, DNS, cache, phones, issues), wit
 input. DNS queries are counted twice: by the checker and in dnsmasq's query log.
 
     .venv/bin/python benchmarks/validation_dns.py [--contacts 1000000] [--domains 50000]
-        [--workers 32] [--runs cold,warm,off]
+        [--max-in-flight 512] [--runs cold,warm,off]
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from hygiene_pipeline import schema  # noqa: E402
 from hygiene_pipeline.store import HygieneStore  # noqa: E402
 from hygiene_pipeline.validate.contacts import validate_contacts  # noqa: E402
 from hygiene_pipeline.validate.dns_cache import CachedDomainChecker  # noqa: E402
-from hygiene_pipeline.validate.dns_check import DEFAULT_WORKERS, DomainChecker  # noqa: E402
+from hygiene_pipeline.validate.dns_check import DEFAULT_MAX_IN_FLIGHT, DomainChecker  # noqa: E402
 
 SEED = 20261122
 SNAPSHOT = datetime.date(2026, 10, 1)
@@ -172,44 +172,47 @@ def _frame(emails: list[str | None], rng: random.Random) -> pl.DataFrame:
     start = datetime.datetime(2021, 1, 1)
     created = [start + datetime.timedelta(days=rng.randrange(1_700)) for _ in emails]
     updated = [c + datetime.timedelta(days=rng.randrange(200)) for c in created]
+    frame = pl.DataFrame(
+        {
+            "snapshot": [SNAPSHOT] * count,
+            "contact_id": [str(100_000 + i) for i in range(count)],
+            "source_file": ["hubspot-contacts.csv"] * count,
+            "source_row": list(range(2, count + 2)),
+            "source_system": ["hubspot"] * count,
+            "first_name": [rng.choice(FIRST).title() for _ in emails],
+            "last_name": [rng.choice(LAST).title() for _ in emails],
+            "email": emails,
+            "phone_input": phone_input,
+            "phone": phone,
+            "phone_type": ["mobile" if p else None for p in phone],
+            "company": [None if rng.random() < 0.1 else "Bedrijf" for _ in emails],
+            "job_title": [None] * count,
+            "owner": [None if rng.random() < 0.05 else "Sanne Hoogeveen" for _ in emails],
+            "lead_source": [rng.choice(["ORGANIC_SEARCH", "OFFLINE", None]) for _ in emails],
+            "lifecycle_stage": [rng.choice(["lead", "customer", "subscriber"]) for _ in emails],
+            "lead_status": [None] * count,
+            "country": ["NL"] * count,
+            "created_at": created,
+            "updated_at": updated,
+            "last_activity_at": updated,
+            "unsubscribed": [rng.random() < 0.03 for _ in emails],
+            "bounce": [rng.choice(["none"] * 40 + ["soft", "hard"]) for _ in emails],
+            "bounce_reason": [None] * count,
+        }
+    )
+    # Columns later issues added to normalized_contacts that validation does not read: null.
+    missing = [name for name in schema.NORMALIZED_CONTACTS if name not in frame.columns]
     return schema.conform(
-        pl.DataFrame(
-            {
-                "snapshot": [SNAPSHOT] * count,
-                "contact_id": [str(100_000 + i) for i in range(count)],
-                "source_file": ["hubspot-contacts.csv"] * count,
-                "source_row": list(range(2, count + 2)),
-                "source_system": ["hubspot"] * count,
-                "first_name": [rng.choice(FIRST).title() for _ in emails],
-                "last_name": [rng.choice(LAST).title() for _ in emails],
-                "email": emails,
-                "phone_input": phone_input,
-                "phone": phone,
-                "phone_type": ["mobile" if p else None for p in phone],
-                "company": [None if rng.random() < 0.1 else "Bedrijf" for _ in emails],
-                "job_title": [None] * count,
-                "owner": [None if rng.random() < 0.05 else "Sanne Hoogeveen" for _ in emails],
-                "lead_source": [rng.choice(["ORGANIC_SEARCH", "OFFLINE", None]) for _ in emails],
-                "lifecycle_stage": [rng.choice(["lead", "customer", "subscriber"]) for _ in emails],
-                "lead_status": [None] * count,
-                "country": ["NL"] * count,
-                "created_at": created,
-                "updated_at": updated,
-                "last_activity_at": updated,
-                "unsubscribed": [rng.random() < 0.03 for _ in emails],
-                "bounce": [rng.choice(["none"] * 40 + ["soft", "hard"]) for _ in emails],
-                "bounce_reason": [None] * count,
-            }
-        ),
+        frame.with_columns(pl.lit(None).alias(name) for name in missing),
         schema.NORMALIZED_CONTACTS,
     )
 
 
-def run_child(mode: str, contacts_file: str, db: str, nameservers: str, workers: int) -> None:
+def run_child(mode: str, contacts_file: str, db: str, nameservers: str, max_in_flight: int) -> None:
     """One measured run in this (fresh) process; prints one JSON line."""
     contacts = pl.read_parquet(contacts_file)
     checker = DomainChecker.from_env(
-        "off" if mode == "off" else nameservers, canary="gmail.com", workers=workers
+        "off" if mode == "off" else nameservers, canary="gmail.com", max_in_flight=max_in_flight
     )
     cached = CachedDomainChecker(checker, None if mode == "off" else HygieneStore(Path(db)))
     started = time.perf_counter()
@@ -238,13 +241,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--domains", type=int, default=50_000)
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--max-in-flight", type=int, default=DEFAULT_MAX_IN_FLIGHT)
     parser.add_argument("--runs", default="cold,warm,off")
     parser.add_argument("--shards", type=int, default=16, help="dnsmasq back instances")
     parser.add_argument("--child", nargs=4, metavar=("MODE", "CONTACTS", "DB", "NS"))
     args = parser.parse_args()
     if args.child:
-        run_child(*args.child, workers=args.workers)
+        run_child(*args.child, max_in_flight=args.max_in_flight)
         return 0
 
     from tests.dns_server import dnsmasq_cluster
@@ -277,8 +280,8 @@ def main() -> int:
             print(header)
             for mode in args.runs.split(","):
                 logged_before = len(server.queries())
-                command = [sys.executable, __file__, "--workers", str(args.workers), "--child",
-                           mode, contacts_file, db, server.address]  # fmt: skip
+                command = [sys.executable, __file__, "--max-in-flight", str(args.max_in_flight),
+                           "--child", mode, contacts_file, db, server.address]  # fmt: skip
                 done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT)
                 if done.returncode != 0:
                     print(done.stderr[-3000:], file=sys.stderr)

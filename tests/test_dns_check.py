@@ -1,12 +1,14 @@
-"""DomainChecker against real nameservers: dnsmasq, a silent server and a SERVFAIL server."""
+"""DomainChecker against real nameservers: dnsmasq, a silent server, a SERVFAIL server, a
+truncating one, and dnsmasq behind a forwarder that adds latency or refuses when full."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
-import dns.resolver
 import pytest
 
+from hygiene_pipeline.validate import dns_check
 from hygiene_pipeline.validate.dns_check import (
     DELIVERABLE,
     UNDELIVERABLE,
@@ -14,18 +16,32 @@ from hygiene_pipeline.validate.dns_check import (
     DomainChecker,
     DomainVerdict,
     checker_from_environ,
+    parse_max_in_flight,
     parse_nameservers,
 )
-from tests.dns_server import TEST_ZONE, dnsmasq, dnsmasq_cluster, servfail_server, silent_server
+from tests.dns_server import (
+    TEST_ZONE,
+    Dnsmasq,
+    delaying_forwarder,
+    dnsmasq,
+    dnsmasq_cluster,
+    dnsmasq_server,
+    refusing_server,
+    servfail_server,
+    silent_server,
+    truncating_server,
+)
 
 FAST = {"timeout": 0.3, "retries": 1}
 CANARY_MISSING = "dns_unreliable: canary gmail.com did not resolve"
 
 
 @pytest.fixture(autouse=True)
-def _default_canary(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests rely on the default canary, whatever the developer's environment says."""
+def _default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests rely on the default canary and in-flight bound, whatever the developer's
+    environment says."""
     monkeypatch.delenv("HYGIENE_DNS_CANARY", raising=False)
+    monkeypatch.delenv("HYGIENE_DNS_MAX_IN_FLIGHT", raising=False)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +82,7 @@ def test_one_verdict_per_distinct_domain_and_slow_domains_do_not_block(dns_serve
     assert verdicts["alleen-web.nl"].status == DELIVERABLE
     assert verdicts["bestaat-niet.fr"].detail == "domain_not_found"
     assert {verdicts[name].detail for name in slow} == {"dns_unavailable: timeout"}
-    # 20 timeouts of 0.3 s one after another would take 6 s; the thread pool overlaps them.
+    # 20 timeouts of 0.3 s one after another would take 6 s; queries in flight overlap them.
     assert elapsed < 3, elapsed
 
 
@@ -111,13 +127,30 @@ def test_servfail_resolver_gives_unknown(servfail_dns: str) -> None:
     }
 
 
-def test_second_nameserver_answers_when_the_first_is_silent(
-    silent_dns: str, dns_server: str
-) -> None:
-    checker = DomainChecker.from_env(f"{silent_dns},{dns_server}", timeout=0.3, retries=0)
-    verdicts = checker.check(["alleen-web.nl", "bestaat-niet.nl"])
+def test_second_nameserver_answers_when_the_first_is_silent(dns_zone: Dnsmasq) -> None:
+    with silent_server() as silent:
+        checker = DomainChecker.from_env(f"{silent.address},{dns_zone.address}", **FAST)
+        start = len(dns_zone.queries())
+        verdicts = checker.check(["alleen-web.nl", "bestaat-niet.nl"])
+        answered = dns_zone.queries()[start:]
     assert verdicts["alleen-web.nl"] == DomainVerdict(DELIVERABLE, "a")
     assert verdicts["bestaat-niet.nl"] == DomainVerdict(UNDELIVERABLE, "domain_not_found")
+    # Every query went to the silent server first: each one counts, the failed-over ones too.
+    # Canary MX, MX and A of alleen-web.nl, MX of bestaat-niet.nl: four to each server.
+    assert len(silent.queries) == len(answered) == 4
+    assert checker.queries_sent == 8
+
+
+def test_a_truncated_answer_is_asked_again_over_tcp() -> None:
+    with truncating_server() as server:
+        checker = DomainChecker.from_env(server.address, canary="off", **FAST)
+        verdicts = checker.check(["kaasmakerij-vlasbloem.nl"])
+    assert verdicts == {"kaasmakerij-vlasbloem.nl": DomainVerdict(DELIVERABLE, "mx")}
+    assert server.queries == [
+        ("kaasmakerij-vlasbloem.nl.", "MX"),
+        ("kaasmakerij-vlasbloem.nl.", "TCP MX"),
+    ]
+    assert checker.queries_sent == 2
 
 
 def test_failing_canary_makes_everything_unknown_never_invalid() -> None:
@@ -159,10 +192,11 @@ def test_network_off_sends_no_query(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a DNS query was sent with HYGIENE_NAMESERVERS=off")
 
-    monkeypatch.setattr(dns.resolver.Resolver, "resolve", no_network)
+    monkeypatch.setattr(dns_check, "_Flight", no_network)
     checker = DomainChecker.from_env(" OFF ")
     verdicts = checker.check(["gmail.com", "bestaat-niet.nl"])
     assert set(verdicts.values()) == {DomainVerdict(UNKNOWN, "network_checks_off")}
+    assert checker.queries_sent == 0
 
 
 @pytest.mark.parametrize(
@@ -255,24 +289,157 @@ def test_a_sharded_dnsmasq_answers_like_one_instance() -> None:
     assert len(logged) == checker.queries_sent == 10  # canary, 6 MX, 2 A, 1 AAAA
 
 
-def test_worker_processes_answer_like_threads_and_count_every_query() -> None:
-    # Large months spread lookups over one process per core; the verdicts and the query count
-    # must not depend on it. process_min_domains=1 makes even this small zone use processes.
-    records = {f"bedrijf{i}.nl": [f"mx-host=bedrijf{i}.nl,mx.bedrijf{i}.nl,10"] for i in range(40)}
+def test_hundreds_of_domains_stay_within_the_in_flight_bound_and_count_every_query() -> None:
+    records = {f"bedrijf{i}.nl": [f"mx-host=bedrijf{i}.nl,mx.bedrijf{i}.nl,10"] for i in range(300)}
     records["alleen-web.nl"] = ["host-record=alleen-web.nl,192.0.2.10"]
     records["nullmx-winkel.nl"] = ["mx-host=nullmx-winkel.nl,.,0"]
     domains = [*records, "bestaat-niet.nl"]
     canary = ["mx-host=gmail.com,mx.gmail.com,10"]
     with dnsmasq_cluster(records, front=canary, shards=2) as server:
-        threads = DomainChecker.from_env(server.address, **FAST)
-        by_threads = threads.check(domains)
-        before = len(server.queries())
-        processes = DomainChecker(parse_nameservers(server.address), process_min_domains=1, **FAST)
-        by_processes = processes.check(domains)
-        logged = len(server.queries()) - before
-    assert processes.processes_used >= 2, "this test needs a machine with two or more cores"
-    assert threads.processes_used == 0
-    assert by_processes == by_threads
-    assert list(by_processes) == domains
-    assert by_processes["bestaat-niet.nl"].detail == "domain_not_found"
-    assert logged == processes.queries_sent == threads.queries_sent
+        checker = DomainChecker(parse_nameservers(server.address), max_in_flight=20, **FAST)
+        verdicts = checker.check(domains)
+        logged = server.queries()
+    assert list(verdicts) == domains
+    assert {verdicts[f"bedrijf{i}.nl"] for i in range(300)} == {DomainVerdict(DELIVERABLE, "mx")}
+    assert verdicts["alleen-web.nl"] == DomainVerdict(DELIVERABLE, "a")
+    assert verdicts["nullmx-winkel.nl"] == DomainVerdict(UNDELIVERABLE, "null_mx")
+    assert verdicts["bestaat-niet.nl"] == DomainVerdict(UNDELIVERABLE, "domain_not_found")
+    assert 1 < checker.in_flight_peak <= 20
+    assert len(logged) == checker.queries_sent == 1 + 303 + 1  # canary, every MX, one A
+
+
+def test_a_resolver_40_ms_away_gets_hundreds_of_queries_at_once(dns_zone: Dnsmasq) -> None:
+    # Hundreds in flight is what latency needs: 1,500 lookups of 40 ms each, 32 at a time as
+    # the thread pool did, would take two seconds; the window grows past that.
+    firms = [f"firma{i}.nl" for i in range(1500)]  # NXDOMAIN from dnsmasq
+    domains = [*firms, "kaasmakerij-vlasbloem.nl", "alleen-web.nl", "nullmx-winkel.nl"]
+    with delaying_forwarder(dns_zone.address, delay_ms=40) as forwarder:
+        checker = DomainChecker.from_env(forwarder.address)
+        verdicts = checker.check(domains)
+        stats = forwarder.stats()
+    assert {verdicts[firm] for firm in firms} == {DomainVerdict(UNDELIVERABLE, "domain_not_found")}
+    assert [verdicts[d].detail for d in domains[-3:]] == ["mx", "a", "null_mx"]
+    assert checker.in_flight_peak > 100
+    # The canary, one MX per firm, MX of the three others and A of alleen-web.nl.
+    assert stats["received"] == stats["answered"] == checker.queries_sent == 1 + 1500 + 3 + 1
+
+
+def test_a_full_dnsmasq_that_refuses_is_asked_again_not_believed(dns_zone: Dnsmasq) -> None:
+    # dnsmasq (and Pi-hole) answer REFUSED at once while they forward their maximum of queries
+    # (150 by default, 20 here); that is "too many at once", never a verdict about the domain.
+    firms = [f"firma{i}.nl" for i in range(300)]
+    with delaying_forwarder(dns_zone.address, delay_ms=30) as forwarder:
+        ip, _, port = forwarder.address.rpartition(":")
+        with dnsmasq_server([f"server={ip}#{port}", "dns-forward-max=20"]) as small:
+            checker = DomainChecker.from_env(small.address)
+            verdicts = checker.check([*firms, "kaasmakerij-vlasbloem.nl"])
+            log = small.log_path.read_text()
+        forwarded = forwarder.stats()["received"]
+    assert "Maximum number of concurrent DNS queries" in log  # it did refuse some
+    assert {verdicts[firm] for firm in firms} == {DomainVerdict(UNDELIVERABLE, "domain_not_found")}
+    assert verdicts["kaasmakerij-vlasbloem.nl"] == DomainVerdict(DELIVERABLE, "mx")
+    assert checker.queries_sent > forwarded >= 302  # the refused ones were asked again
+    assert checker.in_flight_peak <= 32
+
+
+def test_a_nameserver_that_refuses_a_few_queries_means_it() -> None:
+    # A refusal with a few queries in flight is the nameserver's word, as before: no asking again.
+    with refusing_server() as server:
+        checker = DomainChecker.from_env(server.address, canary="off", **FAST)
+        verdicts = checker.check(["kaasmakerij-vlasbloem.nl", "alleen-web.nl"])
+    assert set(verdicts.values()) == {DomainVerdict(UNKNOWN, "dns_unavailable: servfail")}
+    assert checker.queries_sent == len(server.queries) == 4  # each MX and its one retry
+
+
+def test_check_can_be_called_from_inside_an_event_loop(dns_server: str) -> None:
+    async def caller() -> dict[str, DomainVerdict]:
+        return DomainChecker.from_env(dns_server, **FAST).check(["alleen-web.nl"])
+
+    assert asyncio.run(caller()) == {"alleen-web.nl": DomainVerdict(DELIVERABLE, "a")}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 512), ("", 512), (" 64 ", 64), ("1", 1), ("4096", 4096)]
+)
+def test_max_in_flight_setting(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: int
+) -> None:
+    assert parse_max_in_flight(value) == expected
+    monkeypatch.delenv("HYGIENE_DNS_MAX_IN_FLIGHT", raising=False)
+    if value is not None:
+        monkeypatch.setenv("HYGIENE_DNS_MAX_IN_FLIGHT", value)
+    assert DomainChecker.from_env("127.0.0.1").max_in_flight == expected
+    assert DomainChecker.from_env("127.0.0.1", max_in_flight=7).max_in_flight == 7
+    environ = {"HYGIENE_NAMESERVERS": "127.0.0.1"}
+    if value is not None:
+        environ["HYGIENE_DNS_MAX_IN_FLIGHT"] = value
+    assert checker_from_environ(environ).max_in_flight == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", "4097", "1.5", "1e3"])
+def test_max_in_flight_setting_rejects_nonsense(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    with pytest.raises(ValueError, match="HYGIENE_DNS_MAX_IN_FLIGHT"):
+        parse_max_in_flight(value)
+    monkeypatch.setenv("HYGIENE_DNS_MAX_IN_FLIGHT", value)
+    with pytest.raises(ValueError, match="HYGIENE_DNS_MAX_IN_FLIGHT"):
+        DomainChecker.from_env("127.0.0.1")
+    with pytest.raises(ValueError, match="max_in_flight"):
+        DomainChecker(max_in_flight=0)
+
+
+# --- the in-flight window, step by step --------------------------------------------------------
+
+
+def _rounds(window: dns_check._Window, rtt: float, rounds: int) -> None:
+    for _ in range(rounds):
+        for _ in range(window.size):
+            window.answered(rtt)
+
+
+def test_the_window_grows_while_answers_come_back_as_fast_as_the_fastest() -> None:
+    window = dns_check._Window(512)
+    assert window.size == 32  # a small start: the first burst cannot overflow a resolver
+    _rounds(window, 0.040, 8)
+    assert window.size == 512  # never past the bound
+    assert dns_check._Window(20).size == 20
+    assert dns_check._Window(1).size == 1
+
+
+def test_the_window_shrinks_when_answers_wait_in_a_queue() -> None:
+    window = dns_check._Window(512)
+    _rounds(window, 0.040, 8)
+    _rounds(window, 0.400, 12)  # ten times slower: most queries were waiting, not travelling
+    assert 8 <= window.size <= 160
+    shrunk = window.size
+    _rounds(window, 0.040, 3)  # the queue is gone: it grows again, slowly after a cut
+    assert shrunk < window.size < shrunk * 2
+
+
+def test_the_window_halves_when_answers_go_missing() -> None:
+    window = dns_check._Window(512)
+    _rounds(window, 0.040, 8)
+    for index in range(512):
+        window.timed_out() if index % 4 == 0 else window.answered(0.040)
+    assert window.size == 256
+    for index in range(256):  # one in sixteen lost: lame domains, not a drowning resolver
+        window.timed_out() if index % 16 == 0 else window.answered(0.040)
+    assert window.size > 256
+
+
+def test_a_refusal_halves_the_window_once_a_round_and_is_final_at_the_floor() -> None:
+    window = dns_check._Window(512)
+    assert window.refused(in_flight=3) is False  # a few in flight: not ours, the nameserver's
+    assert window.size == 32
+    assert window.refused(in_flight=32) is True  # ask again
+    assert window.size == 16
+    assert window.refused(in_flight=31) is True  # the same round: no second cut
+    assert window.size == 16
+    for _ in range(16):
+        window.answered(0.001)
+    assert window.refused(in_flight=16) is True
+    assert window.size == 8  # the floor
+    for _ in range(8):
+        window.answered(0.001)
+    assert window.refused(in_flight=8) is False  # refused at the floor: the nameserver means it

@@ -4,6 +4,6 @@ Takes `normalized_contacts` and the DNS cache. Gives `validation_results` (email
 reasons, phone_status, the contact's issues) and keeps `dns_cache` up to date.
 
 `contacts.validate_contacts` is the entry point; `email_rules` (syntax, role, disposable, typo),
-`phone_rules` (placeholders), `dns_check` (MX lookups), `job_changes` (a contact against its
-previous month) and `dns_cache` do the work.
+`phone_rules` (placeholders), `dns_check` (MX lookups on one event loop, `dns_wire` reading the
+answers), `job_changes` (a contact against its previous month) and `dns_cache` do the work.
 """
