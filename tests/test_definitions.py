@@ -73,7 +73,13 @@ def test_dg_list_defs_shows_the_graph_the_checks_and_the_automation():
         "monthly_hygiene_schedule",
         "quarterly_hygiene_schedule",
     }
-    assert {s["name"] for s in listed["sensors"]} == {"new_exports_sensor"}
+    assert {s["name"] for s in listed["sensors"]} == {
+        "new_exports_sensor",
+        "new_screening_files_sensor",
+        "monthly_summary_notification",
+        "run_failure_notification",
+    }
+    assert {j["name"] for j in listed["jobs"]} >= {"monthly_hygiene_job", "screening_job"}
 
 
 def test_monthly_schedule_is_on_and_requests_the_month_just_ended():

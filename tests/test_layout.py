@@ -23,6 +23,8 @@ EARLIER: dict[str, set[str]] = {
     "prune": {"ingest", "normalize", "dedupe", "validate"},
     "report": {"ingest", "normalize", "dedupe", "validate", "prune"},
     "crm_files": {"ingest", "normalize", "dedupe", "validate", "prune"},
+    # Screening a list before import runs the month's stages on it and writes CRM files.
+    "screening": {"ingest", "normalize", "dedupe", "validate", "prune", "crm_files"},
 }
 # The sample generator is a tool beside the pipeline: it writes exports, it reads none of it.
 TOOLS = {"sample_exports"}

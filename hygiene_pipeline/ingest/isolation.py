@@ -47,12 +47,18 @@ class ParserLimitError(ExportError):
     """The child process parsing a file ran out of memory or CPU time, or crashed."""
 
 
-def read_isolated(path: Path, mappings: Sequence[CrmFormat], limits: IngestLimits) -> _FileRead:
+def read_isolated(
+    path: Path,
+    mappings: Sequence[CrmFormat],
+    limits: IngestLimits,
+    *,
+    record_id_optional: bool = False,
+) -> _FileRead:
     """`month_exports.read_export` of one file, in a child process under the limits."""
     with tempfile.TemporaryDirectory(prefix="hygiene-parse-") as folder:
         job, out = Path(folder) / "job.pickle", Path(folder) / "result.pickle"
         rows = Path(folder) / "rows.arrow"
-        job.write_bytes(pickle.dumps((str(path), list(mappings), limits)))
+        job.write_bytes(pickle.dumps((str(path), list(mappings), limits, record_id_optional)))
         try:
             finished = subprocess.run(
                 [sys.executable, "-c", _CHILD, str(job), str(out)],
@@ -67,7 +73,7 @@ def read_isolated(path: Path, mappings: Sequence[CrmFormat], limits: IngestLimit
         if status == _OK:
             value.rows = pl.read_ipc(rows).rechunk()  # read before the folder goes
     if status == _OK:
-        return _with_record_texts(value, path, mappings, limits)
+        return _with_record_texts(value, path, mappings, limits, record_id_optional)
     if status == _REFUSED:
         raise ExportError(value)
     if status == _MEMORY:
@@ -95,14 +101,19 @@ def _outcome(finished: subprocess.CompletedProcess, out: Path) -> tuple[str, Any
 
 
 def _with_record_texts(
-    read: _FileRead, path: Path, mappings: Sequence[CrmFormat], limits: IngestLimits
+    read: _FileRead,
+    path: Path,
+    mappings: Sequence[CrmFormat],
+    limits: IngestLimits,
+    record_id_optional: bool,
 ) -> _FileRead:
     """Give the parsed table back its record_texts: read the file again here, only if asked."""
 
     def record_texts(indices: Iterable[int]) -> dict[int, tuple[int, str]]:
         from hygiene_pipeline.ingest.month_exports import read_export
 
-        return read_export(path, mappings, limits).table.record_texts(indices)
+        again = read_export(path, mappings, limits, record_id_optional=record_id_optional)
+        return again.table.record_texts(indices)
 
     read.table = replace(read.table, record_texts=record_texts)
     return read
@@ -136,12 +147,12 @@ def main(argv: Sequence[str]) -> int:
     """The child: parse the file named in the job, write (status, value) to the result path and
     the parsed rows beside it."""
     job, out = Path(argv[0]), Path(argv[1])
-    path, mappings, limits = pickle.loads(job.read_bytes())
+    path, mappings, limits, record_id_optional = pickle.loads(job.read_bytes())
     _limit_resources(limits)
     from hygiene_pipeline.ingest.month_exports import FILE_REFUSALS, read_export
 
     try:
-        read = read_export(Path(path), mappings, limits)
+        read = read_export(Path(path), mappings, limits, record_id_optional=record_id_optional)
         read.rows.write_ipc(out.with_name("rows.arrow"), compression="lz4")
         result: tuple[str, Any] = (_OK, _portable(read))
     except FILE_REFUSALS as error:

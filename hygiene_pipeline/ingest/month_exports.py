@@ -239,19 +239,31 @@ def read_month(
     return MonthExports(snapshot, raw, rejected, files, sorted(refused, key=lambda r: r.name))
 
 
-def read_file(path: Path, mappings: Sequence[CrmFormat], limits: IngestLimits) -> _FileRead:
+def read_file(
+    path: Path,
+    mappings: Sequence[CrmFormat],
+    limits: IngestLimits,
+    *,
+    record_id_optional: bool = False,
+) -> _FileRead:
     """One file, checked against the limits, parsed in a child process unless told otherwise."""
     if limits.isolate_parsing:
-        return read_isolated(path, mappings, limits)
-    return read_export(path, mappings, limits)
+        return read_isolated(path, mappings, limits, record_id_optional=record_id_optional)
+    return read_export(path, mappings, limits, record_id_optional=record_id_optional)
 
 
 def read_export(
-    path: Path, mappings: Sequence[CrmFormat] = (), limits: IngestLimits | None = None
+    path: Path,
+    mappings: Sequence[CrmFormat] = (),
+    limits: IngestLimits | None = None,
+    *,
+    record_id_optional: bool = False,
 ) -> _FileRead:
     """Decode one export, recognise its format, load its records and tag them with lineage.
 
-    In this process: `read_file` runs it in a child process with memory and CPU limits.
+    In this process: `read_file` runs it in a child process with memory and CPU limits. With
+    `record_id_optional` (a list to screen) a file without a record-id column is read too, each
+    row's id being `row-<spreadsheet row>`.
     """
     limits = limits or IngestLimits()
     is_xlsx = path.suffix.lower() == ".xlsx"
@@ -294,7 +306,9 @@ def read_export(
     table = source.table()
     if table.data_lines == 0:
         raise ExportError(f"{path.name} has a header row but no contacts: export it again.")
-    reading = recognise(header, table.rows, path.name, mappings)
+    reading = recognise(
+        header, table.rows, path.name, mappings, record_id_optional=record_id_optional
+    )
     fmt, id_column = reading.fmt, reading.record_id
     rows, blank = _tag_rows(table.rows, fmt, id_column, path.name)
     rejected = [_explain_overlong(record, bounded) for record in table.rejected]
@@ -386,10 +400,13 @@ def _refuse_bad_headers(headers: list[str], file_name: str) -> None:
 
 
 def _tag_rows(
-    rows: pl.DataFrame, fmt: CrmFormat, id_column: str, file_name: str
+    rows: pl.DataFrame, fmt: CrmFormat, id_column: str | None, file_name: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rows with lineage, rows without a record id)."""
-    ids = pl.col(id_column).str.strip_chars()
+    """(rows with lineage, rows without a record id); without an id column, `row-<n>` ids."""
+    if id_column is None:
+        ids = pl.lit("row-") + (pl.col(RECORD_INDEX) + 2).cast(pl.String)
+    else:
+        ids = pl.col(id_column).str.strip_chars()
     has_id = ids.is_not_null() & (ids != "")
     blank = rows.filter(~has_id).select(RECORD_INDEX)
     if blank.height:

@@ -76,7 +76,7 @@ class ColumnReading:
     """How one file's columns are read: the format to read it with, and the report."""
 
     fmt: CrmFormat
-    record_id: str
+    record_id: str | None  # None only for a list read with record_id_optional
     sources: tuple[FieldSource, ...]
     unread: tuple[str, ...]
     missing: tuple[str, ...]  # DECISION_FIELDS keys the file cannot tell
@@ -99,8 +99,13 @@ def recognise(
     mappings: Sequence[CrmFormat] = (),
     *,
     refuse_without_contact_columns: bool = True,
+    record_id_optional: bool = False,
 ) -> ColumnReading:
-    """Read a file's header row (and, where headers say nothing, its values)."""
+    """Read a file's header row (and, where headers say nothing, its values).
+
+    With `record_id_optional` (a list to screen, not a CRM export) a file without a record-id
+    column is read too: its `record_id` is None.
+    """
     headers = list(headers)
     folded = {fold(header) for header in headers}
     mapping = _claiming_mapping(headers, folded, file_name, mappings)
@@ -108,13 +113,16 @@ def recognise(
         dictionary, rule = _dictionary("spreadsheet"), None
     else:
         dictionary, rule = _format_for(folded, mapping.base if mapping else None)
-        if rule is None:
+        if rule is None and not record_id_optional:
             raise UnknownExportFormatError(unknown_format_message(headers, file_name))
+        if rule is None:
+            dictionary, rule = _dictionary("spreadsheet"), _dictionary("spreadsheet").formats[0]
     resolved = _resolved(headers, dictionary, mapping)
     if dictionary.system == "spreadsheet":
         _name_beside_its_other_part(resolved)
-    record_id = _record_id(headers, rule, mapping, file_name, dictionary)
-    resolved.pop(record_id, None)
+    record_id = _record_id(headers, rule, mapping, file_name, dictionary, record_id_optional)
+    if record_id is not None:
+        resolved.pop(record_id, None)
     notes: list[str] = []
     if rows is not None:
         _add_content_guesses(resolved, headers, rows, record_id, notes)
@@ -295,7 +303,8 @@ def _record_id(
     mapping: CrmFormat | None,
     file_name: str,
     dictionary: SystemDictionary,
-) -> str:
+    optional: bool = False,
+) -> str | None:
     if mapping is not None and mapping.id_columns:
         found = mapping.id_column(headers)
         if found is None:
@@ -308,7 +317,7 @@ def _record_id(
     by_key = {fold(header): header for header in reversed(headers)}
     assert rule is not None
     found = next((by_key[key] for key in rule.record_id if key in by_key), None)
-    if found is not None:
+    if found is not None or optional:
         return found
     if rule.system == "spreadsheet":
         raise UnknownExportFormatError(unknown_format_message(headers, file_name))
@@ -373,7 +382,7 @@ def _format(
     rule: FormatRule | None,
     dictionary: SystemDictionary,
     mapping: CrmFormat | None,
-    record_id: str,
+    record_id: str | None,
     resolved: Mapping[str, tuple[str, str, tuple[int, int, int]]],
 ) -> CrmFormat:
     fields: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
@@ -383,13 +392,13 @@ def _format(
     constants = dict(rule.constants) if rule else {}
     if mapping is not None:
         constants.update(mapping.constants)
-        return replace(mapping, id_columns=(record_id,), fields=ordered, constants=constants,
-                       name=mapping.name, system=mapping.system)  # fmt: skip
+        return replace(mapping, id_columns=(record_id,) if record_id else (), fields=ordered,
+                       constants=constants, name=mapping.name, system=mapping.system)  # fmt: skip
     assert rule is not None
     return CrmFormat(
         name=rule.name,
         system=rule.system,
-        id_columns=(record_id,),
+        id_columns=(record_id,) if record_id else (),
         signature=(),
         fields=ordered,
         constants=constants,

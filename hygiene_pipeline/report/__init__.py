@@ -8,5 +8,6 @@ retention, job changes, lead status, prune counts) and the summary the sample ru
 `monthly_report.build_report` is the entry point; `health_settings` reads health.yaml,
 `health_score` computes the score, "fine as it is" and decay, `group_quality` the score per
 group, `property_audit` the columns, `rule_counts` the rules' sections, and `sections` renders
-a section once for both the HTML file and the Markdown metadata.
+a section once for both the HTML file and the Markdown metadata. `notify` writes and sends the
+month's summary and the failure alerts (counts and names only).
 """
