@@ -1,8 +1,9 @@
-"""What the asset checks share: the month of a check run, row conservation, schema and values,
-and the previous stored month to compare with.
+"""What the asset checks share: the registry that runs an asset's checks in its own step, row
+conservation, schema and values, and the previous stored month to compare with.
 
-Each asset's own checks sit beside it, in the asset's module. Three kinds, each message saying
-what happened and what usually causes it:
+Each asset's own checks sit beside it, in the asset's module, and run in the asset's step right
+after it is stored (`AssetChecks`). Three kinds, each message saying what happened and what
+usually causes it:
 
 - row conservation between stages of the same month (blocking): normalized = raw, validation =
   normalized, duplicate and prune ids within the month's contacts. Same month as stored, never the
@@ -14,13 +15,15 @@ what happened and what usually causes it:
 """
 
 import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from assets.partitions import snapshot_of
+from assets.resources import HygieneResource
 from hygiene_pipeline.months import folder_name
 from hygiene_pipeline.store import HygieneStore
 
@@ -30,8 +33,61 @@ ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 MIN_JUMP = 0.02
 
 
-def check_snapshot(context: dg.AssetCheckExecutionContext) -> date:
-    return snapshot_of(context)  # type: ignore[arg-type]  # a check run has the asset's month
+Check = Callable[[HygieneResource, date], dg.AssetCheckResult]
+
+
+@dataclass
+class AssetChecks:
+    """An asset's checks, written one function each and evaluated in the asset's own step, after
+    its write (`check_specs` of the asset; the results go into its MaterializeResult).
+
+    In the asset's step rather than steps of their own: each Dagster step costs start and
+    success events, an output and a compute-log capture, more than most checks take, and the
+    checks read what the step just wrote through the step's open connection. Each check keeps
+    its name, description and blocking flag in the UI; a failed blocking check fails the step
+    after the asset is stored, so every asset downstream is held back.
+    """
+
+    asset: str
+    checks: list[tuple[dg.AssetCheckSpec, Check]] = field(default_factory=list)
+
+    def add(
+        self,
+        *,
+        description: str,
+        blocking: bool = False,
+        additional_deps: Sequence[dg.AssetsDefinition] = (),
+    ) -> Callable[[Check], Check]:
+        def register(check: Check) -> Check:
+            spec = dg.AssetCheckSpec(
+                check.__name__,
+                asset=self.asset,
+                description=description,
+                blocking=blocking,
+                additional_deps=list(additional_deps),
+            )
+            self.checks.append((spec, check))
+            return check
+
+        return register
+
+    @property
+    def specs(self) -> list[dg.AssetCheckSpec]:
+        return [spec for spec, _ in self.checks]
+
+    def results(self, hygiene: HygieneResource, snapshot: date) -> list[dg.AssetCheckResult]:
+        """Every check's result on the stored month, named for its spec."""
+        return [
+            dg.AssetCheckResult(
+                check_name=spec.name,
+                asset_key=spec.asset_key,
+                passed=result.passed,
+                severity=result.severity,
+                description=result.description,
+                metadata=result.metadata,
+            )
+            for spec, result in ((spec, check(hygiene, snapshot)) for spec, check in self.checks)
+        ]
 
 
 def id_difference(store: HygieneStore, table: str, within: str, snapshot: date) -> dict:

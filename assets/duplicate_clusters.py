@@ -1,20 +1,58 @@
 """duplicate_clusters: records that are one person, with survivors and a merge plan."""
 
+from datetime import date
+
 import dagster as dg
 import polars as pl
 
-from assets.check_helpers import check_snapshot, ids_within_contacts, schema_problems, values_result
+from assets.check_helpers import AssetChecks, ids_within_contacts, schema_problems, values_result
 from assets.metadata import StepTimer, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
-from assets.resources import HygieneResource
+from assets.resources import HygieneResource, in_one_session
 from hygiene_pipeline import schema
 from hygiene_pipeline.dedupe.config import load_dedupe_config
 from hygiene_pipeline.dedupe.find import find_duplicate_clusters_with_stats, input_columns
 from hygiene_pipeline.dedupe.merge_plan import build_merge_plan
 
+# ---- Checks: evaluated in the asset's own step, after its write ----
+_checks = AssetChecks("duplicate_clusters")
+
+
+@_checks.add(
+    additional_deps=[normalized_contacts],
+    blocking=True,
+    description="Blocking: every clustered record is one of the month's contacts, once.",
+)
+def duplicate_ids_within_contacts(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    return ids_within_contacts(hygiene.store(), "duplicate_clusters", snapshot)
+
+
+@_checks.add(
+    blocking=True,
+    description="Blocking: the contract columns; exactly one survivor per cluster; score 0..1.",
+)
+def duplicate_clusters_schema(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    store = hygiene.store()
+    problems = schema_problems(store, "duplicate_clusters", schema.DUPLICATE_CLUSTERS)
+    if not problems:
+        bad = store.query(
+            "SELECT count(*) FILTER (WHERE survivors <> 1) AS clusters, "
+            "coalesce(sum(out_of_range), 0) AS scores FROM (SELECT cluster_id, "
+            "count(*) FILTER (WHERE is_survivor) AS survivors, "
+            "count(*) FILTER (WHERE score IS NULL OR score < 0 OR score > 1) AS out_of_range "
+            "FROM duplicate_clusters WHERE snapshot = $1 GROUP BY cluster_id)",
+            [snapshot],
+        ).row(0, named=True)
+        if bad["clusters"]:
+            problems.append(f"{bad['clusters']} clusters without exactly one survivor")
+        if bad["scores"]:
+            problems.append(f"{bad['scores']} scores outside 0..1")
+    return values_result(problems, "duplicate_clusters")
+
 
 @dg.asset(
+    check_specs=_checks.specs,
     partitions_def=monthly_partitions,
     deps=[normalized_contacts],
     group_name="hygiene",
@@ -27,6 +65,7 @@ from hygiene_pipeline.dedupe.merge_plan import build_merge_plan
         "the value and the record it comes from. Settings: $HYGIENE_DATA_DIR/dedupe.yaml."
     ),
 )
+@in_one_session
 def duplicate_clusters(
     context: dg.AssetExecutionContext, hygiene: HygieneResource
 ) -> dg.MaterializeResult:
@@ -47,6 +86,7 @@ def duplicate_clusters(
     sizes = clusters.group_by("cluster_id").len()
     filled = plan.filter(pl.col("rule") == "filled_from_newest").height
     return dg.MaterializeResult(
+        check_results=_checks.results(hygiene, snapshot),
         metadata={
             "dagster/row_count": clusters.height,
             "preview": preview(
@@ -67,46 +107,5 @@ def duplicate_clusters(
             "merge_plan_rows": plan.height,
             "merge_plan_filled_fields": filled,
             **timer.metadata(),
-        }
+        },
     )
-
-
-# ---- Checks ----
-
-
-@dg.asset_check(
-    asset=duplicate_clusters,
-    additional_deps=[normalized_contacts],
-    blocking=True,
-    description="Blocking: every clustered record is one of the month's contacts, once.",
-)
-def duplicate_ids_within_contacts(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    return ids_within_contacts(hygiene.store(), "duplicate_clusters", check_snapshot(context))
-
-
-@dg.asset_check(
-    asset=duplicate_clusters,
-    blocking=True,
-    description="Blocking: the contract columns; exactly one survivor per cluster; score 0..1.",
-)
-def duplicate_clusters_schema(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    store, snapshot = hygiene.store(), check_snapshot(context)
-    problems = schema_problems(store, "duplicate_clusters", schema.DUPLICATE_CLUSTERS)
-    if not problems:
-        bad = store.query(
-            "SELECT count(*) FILTER (WHERE survivors <> 1) AS clusters, "
-            "coalesce(sum(out_of_range), 0) AS scores FROM (SELECT cluster_id, "
-            "count(*) FILTER (WHERE is_survivor) AS survivors, "
-            "count(*) FILTER (WHERE score IS NULL OR score < 0 OR score > 1) AS out_of_range "
-            "FROM duplicate_clusters WHERE snapshot = $1 GROUP BY cluster_id)",
-            [snapshot],
-        ).row(0, named=True)
-        if bad["clusters"]:
-            problems.append(f"{bad['clusters']} clusters without exactly one survivor")
-        if bad["scores"]:
-            problems.append(f"{bad['scores']} scores outside 0..1")
-    return values_result(problems, "duplicate_clusters")

@@ -1,14 +1,16 @@
 """hygiene_report: the month's audit, health score trend and prune counts, as an HTML file."""
 
+from datetime import date
+
 import dagster as dg
 
-from assets.check_helpers import ERROR, check_snapshot, readable_by_others
+from assets.check_helpers import ERROR, AssetChecks, readable_by_others
 from assets.crm_import_files import crm_import_files
 from assets.duplicate_clusters import duplicate_clusters
 from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
-from assets.resources import HygieneResource
+from assets.resources import HygieneResource, in_one_session
 from assets.validation_results import validation_results
 from hygiene_pipeline.months import folder_name
 from hygiene_pipeline.report import monthly_report as hygiene_report_engine
@@ -17,7 +19,38 @@ from hygiene_pipeline.report.health_settings import load_health_settings
 REPORTS_FOLDER = "reports"  # under HYGIENE_DATA_DIR, beside exports/ and out/
 
 
+# ---- Checks: evaluated in the asset's own step, after its write ----
+_checks = AssetChecks("hygiene_report")
+
+
+@_checks.add(
+    description=(
+        "The month's report file exists, is owner-only, and shows the health score beside the "
+        "share fine as it is, and the trend chart."
+    ),
+)
+def report_file_written(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    path = hygiene.root / REPORTS_FOLDER / f"{folder_name(snapshot)}.html"
+    problems = []
+    if not path.exists():
+        problems.append(f"{path} does not exist")
+    else:
+        if readable_by_others(path):
+            problems.append(f"{path} is readable by others (the audit is for the data owner)")
+        text = path.read_text(encoding="utf-8")
+        needed = ('id="health-score"', 'id="fine-as-is"', 'id="trend-chart"')
+        if not all(marker in text for marker in needed):
+            problems.append(f"{path} lacks the health score, the share fine as it is or the chart")
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=ERROR,
+        description="report written" if not problems else "; ".join(problems),
+        metadata={"path": dg.MetadataValue.path(str(path))},
+    )
+
+
 @dg.asset(
+    check_specs=_checks.specs,
     partitions_def=monthly_partitions,
     deps=[prune_list, validation_results, duplicate_clusters, crm_import_files],
     group_name="hygiene",
@@ -34,6 +67,7 @@ REPORTS_FOLDER = "reports"  # under HYGIENE_DATA_DIR, beside exports/ and out/
         "self-contained, owner-only file `reports/YYYY-MM.html`; counts only, no personal data."
     ),
 )
+@in_one_session
 def hygiene_report(
     context: dg.AssetExecutionContext, hygiene: HygieneResource
 ) -> dg.MaterializeResult:
@@ -46,6 +80,7 @@ def hygiene_report(
         path = hygiene_report_engine.write_report(report, hygiene.root / REPORTS_FOLDER)
     context.log.info(f"report written to {path}")
     return dg.MaterializeResult(
+        check_results=_checks.results(hygiene, snapshot),
         metadata={
             "health_score": dg.MetadataValue.float(report.score or 0.0),
             # The first stored month has nothing to decay from: no number rather than a fake 0.
@@ -72,37 +107,5 @@ def hygiene_report(
             },
             "report_path": dg.MetadataValue.path(str(path)),
             **timer.metadata(),
-        }
-    )
-
-
-# ---- Checks ----
-
-
-@dg.asset_check(
-    asset=hygiene_report,
-    description=(
-        "The month's report file exists, is owner-only, and shows the health score beside the "
-        "share fine as it is, and the trend chart."
-    ),
-)
-def report_file_written(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    path = hygiene.root / REPORTS_FOLDER / f"{folder_name(check_snapshot(context))}.html"
-    problems = []
-    if not path.exists():
-        problems.append(f"{path} does not exist")
-    else:
-        if readable_by_others(path):
-            problems.append(f"{path} is readable by others (the audit is for the data owner)")
-        text = path.read_text(encoding="utf-8")
-        needed = ('id="health-score"', 'id="fine-as-is"', 'id="trend-chart"')
-        if not all(marker in text for marker in needed):
-            problems.append(f"{path} lacks the health score, the share fine as it is or the chart")
-    return dg.AssetCheckResult(
-        passed=not problems,
-        severity=ERROR,
-        description="report written" if not problems else "; ".join(problems),
-        metadata={"path": dg.MetadataValue.path(str(path))},
+        },
     )

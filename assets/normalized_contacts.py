@@ -1,12 +1,13 @@
 """normalized_contacts: one canonical, cleaned contact per raw row."""
 
 import os
+from datetime import date
 
 import dagster as dg
 import polars as pl
 
 from assets.check_helpers import (
-    check_snapshot,
+    AssetChecks,
     rows_match,
     schema_problems,
     unexpected_values,
@@ -15,7 +16,7 @@ from assets.check_helpers import (
 from assets.metadata import StepTimer, counts_table, preview
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.raw_contacts import raw_contacts
-from assets.resources import HygieneResource
+from assets.resources import HygieneResource, in_one_session
 from hygiene_pipeline import schema
 from hygiene_pipeline.normalize.contacts import normalize_with_changes
 from hygiene_pipeline.normalize.phones import DEFAULT_REGION, supported_region
@@ -27,7 +28,36 @@ def default_region() -> str:
     return supported_region(os.environ.get("HYGIENE_DEFAULT_REGION") or DEFAULT_REGION)
 
 
+# ---- Checks: evaluated in the asset's own step, after its write ----
+_checks = AssetChecks("normalized_contacts")
+
+
+BOUNCES = ("none", "soft", "hard")
+
+
+@_checks.add(
+    additional_deps=[raw_contacts],
+    blocking=True,
+    description="Blocking: one normalized contact per raw row of the month, same record ids.",
+)
+def normalized_rows_match_raw(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    return rows_match(hygiene.store(), "normalized_contacts", "raw_contacts", snapshot)
+
+
+@_checks.add(
+    blocking=True,
+    description="Blocking: the contract columns with their types; `bounce` is none, soft or hard.",
+)
+def normalized_schema(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    store = hygiene.store()
+    problems = schema_problems(store, "normalized_contacts", schema.NORMALIZED_CONTACTS)
+    if not problems:
+        problems = unexpected_values(store, "normalized_contacts", "bounce", BOUNCES, snapshot)
+    return values_result(problems, "normalized_contacts")
+
+
 @dg.asset(
+    check_specs=_checks.specs,
     partitions_def=monthly_partitions,
     deps=[raw_contacts],
     group_name="hygiene",
@@ -42,6 +72,7 @@ def default_region() -> str:
         "changed field is in normalization_changes (before, after, rule)."
     ),
 )
+@in_one_session
 def normalized_contacts(
     context: dg.AssetExecutionContext, hygiene: HygieneResource
 ) -> dg.MaterializeResult:
@@ -63,6 +94,7 @@ def normalized_contacts(
             snapshot, {"normalized_contacts": contacts, "normalization_changes": changes}
         )
     return dg.MaterializeResult(
+        check_results=_checks.results(hygiene, snapshot),
         metadata={
             "dagster/row_count": contacts.height,
             "preview": preview(
@@ -85,40 +117,5 @@ def normalized_contacts(
             "changed_fields": changes.height,
             "changes_by_field": counts_table(changes, "field"),
             **timer.metadata(),
-        }
+        },
     )
-
-
-# ---- Checks ----
-
-
-BOUNCES = ("none", "soft", "hard")
-
-
-@dg.asset_check(
-    asset=normalized_contacts,
-    additional_deps=[raw_contacts],
-    blocking=True,
-    description="Blocking: one normalized contact per raw row of the month, same record ids.",
-)
-def normalized_rows_match_raw(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    return rows_match(
-        hygiene.store(), "normalized_contacts", "raw_contacts", check_snapshot(context)
-    )
-
-
-@dg.asset_check(
-    asset=normalized_contacts,
-    blocking=True,
-    description="Blocking: the contract columns with their types; `bounce` is none, soft or hard.",
-)
-def normalized_schema(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    store, snapshot = hygiene.store(), check_snapshot(context)
-    problems = schema_problems(store, "normalized_contacts", schema.NORMALIZED_CONTACTS)
-    if not problems:
-        problems = unexpected_values(store, "normalized_contacts", "bounce", BOUNCES, snapshot)
-    return values_result(problems, "normalized_contacts")

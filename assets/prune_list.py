@@ -11,7 +11,7 @@ import dagster as dg
 import polars as pl
 
 from assets.check_helpers import (
-    check_snapshot,
+    AssetChecks,
     ids_within_contacts,
     schema_problems,
     unexpected_values,
@@ -21,7 +21,7 @@ from assets.duplicate_clusters import duplicate_clusters
 from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of
-from assets.resources import HygieneResource
+from assets.resources import HygieneResource, in_one_session
 from assets.validation_results import validation_results
 from hygiene_pipeline import schema
 from hygiene_pipeline.prune import safety as prune_safety
@@ -37,6 +37,50 @@ _CHECKS = ("no_protected_contact_deleted", "no_survivor_merged", "merges_point_t
 _PREVIEW = ["contact_id", "email", "action", "reasons", "merge_into"]
 
 
+# ---- Checks: evaluated in the asset's own step, after its write ----
+_checks = AssetChecks("prune_list")
+
+
+@_checks.add(
+    additional_deps=[normalized_contacts],
+    blocking=True,
+    description=(
+        "Blocking: every prune list row is one of the month's contacts, once (records erased on "
+        "request this month count: their contact rows are purged by design)."
+    ),
+)
+def prune_ids_within_contacts(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    return ids_within_contacts(hygiene.store(), "prune_list", snapshot)
+
+
+@_checks.add(
+    blocking=True,
+    description=(
+        "Blocking: the contract columns; `action` one of delete, merge, quarantine, re_engage; "
+        "every row has a reason; a merge names its survivor."
+    ),
+)
+def prune_values_allowed(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    return prune_values(hygiene.store(), snapshot)
+
+
+def prune_values(store: HygieneStore, snapshot: date) -> dg.AssetCheckResult:
+    problems = schema_problems(store, "prune_list", schema.PRUNE_LIST)
+    if not problems:
+        problems = unexpected_values(store, "prune_list", "action", schema.PRUNE_ACTIONS, snapshot)
+        bad = store.query(
+            "SELECT count(*) FILTER (WHERE reasons IS NULL OR len(reasons) = 0) AS no_reason, "
+            "count(*) FILTER (WHERE action = 'merge' AND merge_into IS NULL) AS no_target "
+            "FROM prune_list WHERE snapshot = $1",
+            [snapshot],
+        ).row(0, named=True)
+        if bad["no_reason"]:
+            problems.append(f"{bad['no_reason']} rows without a reason")
+        if bad["no_target"]:
+            problems.append(f"{bad['no_target']} merges without merge_into")
+    return values_result(problems, "prune_list")
+
+
 @dg.asset(
     partitions_def=monthly_partitions,
     deps=[
@@ -47,7 +91,10 @@ _PREVIEW = ["contact_id", "email", "action", "reasons", "merge_into"]
     group_name="hygiene",
     kinds={"duckdb", "polars"},
     owners=["team:marketing-ops"],
-    check_specs=[dg.AssetCheckSpec(name, asset="prune_list", blocking=True) for name in _CHECKS],
+    check_specs=[
+        *(dg.AssetCheckSpec(name, asset="prune_list", blocking=True) for name in _CHECKS),
+        *_checks.specs,
+    ],
     description=(
         "Only contacts not kept: `action` (delete, merge, quarantine, re_engage), `reasons` with "
         "evidence, `merge_into` for merges, under the policy in `prune_policy.yaml` (balanced "
@@ -56,6 +103,7 @@ _PREVIEW = ["contact_id", "email", "action", "reasons", "merge_into"]
         "hashes) and purges people named in `erasure_requests.csv` from every month."
     ),
 )
+@in_one_session
 def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
     snapshot = snapshot_of(context)
     store = hygiene.store()
@@ -120,57 +168,9 @@ def prune_list(context: dg.AssetExecutionContext, hygiene: HygieneResource):
         ),
         metadata={"delete_share": round(share, 4), "ceiling": policy.max_delete_share},
     )
+    yield from _checks.results(hygiene, snapshot)
 
 
 def _with_email(prune: pl.DataFrame, contacts: pl.DataFrame) -> pl.DataFrame:
     """The prune rows with each contact's email, for a masked preview an operator can place."""
     return prune.join(contacts.select("contact_id", "email"), on="contact_id", how="left")
-
-
-# ---- Checks ----
-
-
-@dg.asset_check(
-    asset=prune_list,
-    additional_deps=[normalized_contacts],
-    blocking=True,
-    description=(
-        "Blocking: every prune list row is one of the month's contacts, once (records erased on "
-        "request this month count: their contact rows are purged by design)."
-    ),
-)
-def prune_ids_within_contacts(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    return ids_within_contacts(hygiene.store(), "prune_list", check_snapshot(context))
-
-
-@dg.asset_check(
-    asset=prune_list,
-    blocking=True,
-    description=(
-        "Blocking: the contract columns; `action` one of delete, merge, quarantine, re_engage; "
-        "every row has a reason; a merge names its survivor."
-    ),
-)
-def prune_values_allowed(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    return prune_values(hygiene.store(), check_snapshot(context))
-
-
-def prune_values(store: HygieneStore, snapshot: date) -> dg.AssetCheckResult:
-    problems = schema_problems(store, "prune_list", schema.PRUNE_LIST)
-    if not problems:
-        problems = unexpected_values(store, "prune_list", "action", schema.PRUNE_ACTIONS, snapshot)
-        bad = store.query(
-            "SELECT count(*) FILTER (WHERE reasons IS NULL OR len(reasons) = 0) AS no_reason, "
-            "count(*) FILTER (WHERE action = 'merge' AND merge_into IS NULL) AS no_target "
-            "FROM prune_list WHERE snapshot = $1",
-            [snapshot],
-        ).row(0, named=True)
-        if bad["no_reason"]:
-            problems.append(f"{bad['no_reason']} rows without a reason")
-        if bad["no_target"]:
-            problems.append(f"{bad['no_target']} merges without merge_into")
-    return values_result(problems, "prune_list")

@@ -1,7 +1,11 @@
 """Where the pipeline keeps its data, and how it reaches DNS: one resource, read from the env."""
 
+import functools
+import inspect
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 
@@ -49,3 +53,31 @@ class HygieneResource(dg.ConfigurableResource):
 
     def store(self) -> HygieneStore:
         return HygieneStore(self.root / "hygiene.duckdb")
+
+
+_Step = TypeVar("_Step", bound=Callable)
+
+
+def in_one_session(step: _Step) -> _Step:
+    """Run a step (an asset or its checks) with one DuckDB connection for all its reads and
+    writes (`HygieneStore.session`), closed when the step ends. The step keeps its signature, so
+    Dagster still sees its context and resources."""
+
+    def store_of(kwargs: dict) -> HygieneStore:
+        return kwargs["hygiene"].store()
+
+    if inspect.isgeneratorfunction(step):
+
+        @functools.wraps(step)
+        def generator(*args, **kwargs):
+            with store_of(kwargs).session():
+                yield from step(*args, **kwargs)
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(step)
+    def function(*args, **kwargs):
+        with store_of(kwargs).session():
+            return step(*args, **kwargs)
+
+    return function  # type: ignore[return-value]

@@ -10,7 +10,7 @@ working for the users and scripts that run it. The job sits beside the assets an
 
 import dagster as dg
 
-from assets.resources import HygieneResource
+from assets.resources import HygieneResource, in_one_session
 from assets.sensors import interval_seconds
 from hygiene_pipeline.crm_files.action_files import write_file_set
 from hygiene_pipeline.dedupe.config import load_dedupe_config
@@ -34,6 +34,7 @@ class ScreenConfig(dg.Config):
 
 
 @dg.op(description="Screen one list against the latest stored month; write its three files.")
+@in_one_session
 def screen_list_file(
     context: dg.OpExecutionContext, config: ScreenConfig, hygiene: HygieneResource
 ) -> dict:

@@ -8,7 +8,7 @@ import polars as pl
 from assets.check_helpers import (
     ERROR,
     WARN,
-    check_snapshot,
+    AssetChecks,
     doubled,
     month_and_previous,
     no_baseline,
@@ -20,7 +20,7 @@ from assets.check_helpers import (
 from assets.metadata import StepTimer, counts_table, list_counts_table, preview
 from assets.normalized_contacts import normalized_contacts
 from assets.partitions import monthly_partitions, snapshot_of, today_of
-from assets.resources import HygieneResource
+from assets.resources import HygieneResource, in_one_session
 from hygiene_pipeline import schema
 from hygiene_pipeline.months import folder_name
 from hygiene_pipeline.store import HygieneStore
@@ -34,102 +34,31 @@ _PREVIEW = ["contact_id", "email_status", "email_reasons", "email_suggestion", "
             "issues"]  # fmt: skip
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    deps=[normalized_contacts],
-    group_name="hygiene",
-    kinds={"duckdb", "polars", "dns"},
-    owners=["team:marketing-ops"],
-    description=(
-        "One row per contact: `email_status` (valid, invalid, risky, unknown, missing) with every "
-        "finding in `email_reasons` and a typo fix in `email_suggestion`; `phone_status` (valid, "
-        "invalid, placeholder, missing); completeness and freshness `issues`. DNS goes through "
-        "HYGIENE_NAMESERVERS; a DNS failure gives `unknown`, never `invalid`. DNS answers are "
-        "cached in the `dns_cache` table for HYGIENE_DNS_CACHE_TTL_DAYS (default 7)."
-    ),
-)
-def validation_results(
-    context: dg.AssetExecutionContext, hygiene: HygieneResource
-) -> dg.MaterializeResult:
-    snapshot = snapshot_of(context)
-    store = hygiene.store()
-    timer = StepTimer()
-    with timer.step("read"):
-        columns = list(dict.fromkeys([*INPUT_COLUMNS, *JOB_COLUMNS]))
-        contacts = store.read_partition("normalized_contacts", snapshot, columns=columns)
-        previous = _previous_month(store, snapshot)
-    with timer.step("validate"):  # DNS included: its own wall time is reported below
-        resolver = DomainChecker.from_env(hygiene.nameserver_setting)
-        checker = with_cache(resolver, store)
-        changes = find_job_changes(contacts, previous, snapshot)
-        results = validate_contacts(
-            contacts, today=today_of(context), domain_checker=checker, job_changes=changes
-        )
-    with timer.step("write"):
-        store.replace_partition(snapshot, {"validation_results": results, "job_changes": changes})
-    dns = checker.stats
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": results.height,
-            "email_status": counts_table(results, "email_status"),
-            "phone_status": counts_table(results, "phone_status"),
-            "issues": list_counts_table(results, "issues", heading="issue"),
-            "job_changes": counts_table(changes, "kind"),
-            "dns_distinct_domains": dns.domains,
-            "dns_domains_from_cache": dns.from_cache,
-            "dns_queries_sent": dns.queries,
-            "dns_in_flight_peak": resolver.in_flight_peak,
-            "dns_verdicts_cached": dns.cached,
-            "dns_wall_time_s": round(dns.lookup_seconds, 3),
-            "dns_cache_wall_time_s": round(dns.cache_seconds, 3),
-            "preview": preview(results, _PREVIEW),
-            **timer.metadata(),
-        }
-    )
-
-
-def _previous_month(store: HygieneStore, snapshot: date) -> pl.DataFrame | None:
-    """The latest stored month before this one, as far as job changes need it; None if none."""
-    if "normalized_contacts" not in store.tables():
-        return None
-    before = store.query(
-        "SELECT max(snapshot) AS month FROM normalized_contacts WHERE snapshot < $1", [snapshot]
-    ).item()
-    if before is None:
-        return None
-    return store.read_partition("normalized_contacts", before, columns=list(JOB_COLUMNS))
-
-
-# ---- Checks ----
+# ---- Checks: evaluated in the asset's own step, after its write ----
+_checks = AssetChecks("validation_results")
 
 
 # Most contacts lost their email since last month: a broken export, not a trend.
 EMAIL_COLLAPSE = 0.40
 
 
-@dg.asset_check(
-    asset=validation_results,
+@_checks.add(
     additional_deps=[normalized_contacts],
     blocking=True,
     description="Blocking: one validation row per normalized contact of the month, same ids.",
 )
 def validation_rows_match_normalized(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
+    hygiene: HygieneResource, snapshot: date
 ) -> dg.AssetCheckResult:
-    return rows_match(
-        hygiene.store(), "validation_results", "normalized_contacts", check_snapshot(context)
-    )
+    return rows_match(hygiene.store(), "validation_results", "normalized_contacts", snapshot)
 
 
-@dg.asset_check(
-    asset=validation_results,
+@_checks.add(
     blocking=True,
     description="Blocking: the contract columns; email_status and phone_status as in schema.py.",
 )
-def validation_values_allowed(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    return validation_values(hygiene.store(), check_snapshot(context))
+def validation_values_allowed(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    return validation_values(hygiene.store(), snapshot)
 
 
 def validation_values(store: HygieneStore, snapshot: date) -> dg.AssetCheckResult:
@@ -151,10 +80,9 @@ _EMAIL_SHARES = (
 
 
 def _compare(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource, share: str
+    hygiene: HygieneResource, snapshot: date, share: str
 ) -> tuple[date, float, float, int] | None:
     """(previous month, share then, share now, rows now), or None without a previous month."""
-    snapshot = check_snapshot(context)
     months = month_and_previous(hygiene.store(), "validation_results", _EMAIL_SHARES, snapshot)
     if months.height < 2:
         return None
@@ -162,8 +90,7 @@ def _compare(
     return before_month, float(before), float(now), int(rows)
 
 
-@dg.asset_check(
-    asset=validation_results,
+@_checks.add(
     blocking=True,
     description=(
         "Warns when the share of contacts without email doubles since the previous stored month; "
@@ -171,12 +98,10 @@ def _compare(
         "whose Email column is empty would otherwise delete those contacts as unreachable)."
     ),
 )
-def missing_emails_steady(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
-    compared = _compare(context, hygiene, "missing")
+def missing_emails_steady(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
+    compared = _compare(hygiene, snapshot, "missing")
     if compared is None:
-        return no_baseline(check_snapshot(context))
+        return no_baseline(snapshot)
     before_month, before, now, rows = compared
     collapsed = now - before >= EMAIL_COLLAPSE
     passed = not collapsed and not doubled(before, now)
@@ -205,16 +130,13 @@ def missing_emails_steady(
     )
 
 
-@dg.asset_check(
-    asset=validation_results,
+@_checks.add(
     description="Warns when the share of invalid emails doubles since the previous stored month.",
 )
-def invalid_emails_steady(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
+def invalid_emails_steady(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
     return _warn_on_doubling(
-        context,
         hygiene,
+        snapshot,
         "invalid",
         "invalid emails",
         "A broken export is the usual cause (columns shifted by a stray delimiter, a changed "
@@ -222,16 +144,13 @@ def invalid_emails_steady(
     )
 
 
-@dg.asset_check(
-    asset=validation_results,
+@_checks.add(
     description="Warns when the share of invalid or placeholder phones doubles since last month.",
 )
-def bad_phones_steady(
-    context: dg.AssetCheckExecutionContext, hygiene: HygieneResource
-) -> dg.AssetCheckResult:
+def bad_phones_steady(hygiene: HygieneResource, snapshot: date) -> dg.AssetCheckResult:
     return _warn_on_doubling(
-        context,
         hygiene,
+        snapshot,
         "bad_phone",
         "invalid or placeholder phones",
         "The export is the usual cause: a phone column swapped for another, numbers exported "
@@ -240,15 +159,15 @@ def bad_phones_steady(
 
 
 def _warn_on_doubling(
-    context: dg.AssetCheckExecutionContext,
     hygiene: HygieneResource,
+    snapshot: date,
     share: str,
     label: str,
     cause: str,
 ) -> dg.AssetCheckResult:
-    compared = _compare(context, hygiene, share)
+    compared = _compare(hygiene, snapshot, share)
     if compared is None:
-        return no_baseline(check_snapshot(context))
+        return no_baseline(snapshot)
     before_month, before, now, _ = compared
     passed = not doubled(before, now)
     return dg.AssetCheckResult(
@@ -264,3 +183,72 @@ def _warn_on_doubling(
             "previous_month": folder_name(before_month),
         },
     )
+
+
+@dg.asset(
+    check_specs=_checks.specs,
+    partitions_def=monthly_partitions,
+    deps=[normalized_contacts],
+    group_name="hygiene",
+    kinds={"duckdb", "polars", "dns"},
+    owners=["team:marketing-ops"],
+    description=(
+        "One row per contact: `email_status` (valid, invalid, risky, unknown, missing) with every "
+        "finding in `email_reasons` and a typo fix in `email_suggestion`; `phone_status` (valid, "
+        "invalid, placeholder, missing); completeness and freshness `issues`. DNS goes through "
+        "HYGIENE_NAMESERVERS; a DNS failure gives `unknown`, never `invalid`. DNS answers are "
+        "cached in the `dns_cache` table for HYGIENE_DNS_CACHE_TTL_DAYS (default 7)."
+    ),
+)
+@in_one_session
+def validation_results(
+    context: dg.AssetExecutionContext, hygiene: HygieneResource
+) -> dg.MaterializeResult:
+    snapshot = snapshot_of(context)
+    store = hygiene.store()
+    timer = StepTimer()
+    with timer.step("read"):
+        columns = list(dict.fromkeys([*INPUT_COLUMNS, *JOB_COLUMNS]))
+        contacts = store.read_partition("normalized_contacts", snapshot, columns=columns)
+        previous = _previous_month(store, snapshot)
+    with timer.step("validate"):  # DNS included: its own wall time is reported below
+        resolver = DomainChecker.from_env(hygiene.nameserver_setting)
+        checker = with_cache(resolver, store)
+        changes = find_job_changes(contacts, previous, snapshot)
+        results = validate_contacts(
+            contacts, today=today_of(context), domain_checker=checker, job_changes=changes
+        )
+    with timer.step("write"):
+        store.replace_partition(snapshot, {"validation_results": results, "job_changes": changes})
+    dns = checker.stats
+    return dg.MaterializeResult(
+        check_results=_checks.results(hygiene, snapshot),
+        metadata={
+            "dagster/row_count": results.height,
+            "email_status": counts_table(results, "email_status"),
+            "phone_status": counts_table(results, "phone_status"),
+            "issues": list_counts_table(results, "issues", heading="issue"),
+            "job_changes": counts_table(changes, "kind"),
+            "dns_distinct_domains": dns.domains,
+            "dns_domains_from_cache": dns.from_cache,
+            "dns_queries_sent": dns.queries,
+            "dns_in_flight_peak": resolver.in_flight_peak,
+            "dns_verdicts_cached": dns.cached,
+            "dns_wall_time_s": round(dns.lookup_seconds, 3),
+            "dns_cache_wall_time_s": round(dns.cache_seconds, 3),
+            "preview": preview(results, _PREVIEW),
+            **timer.metadata(),
+        },
+    )
+
+
+def _previous_month(store: HygieneStore, snapshot: date) -> pl.DataFrame | None:
+    """The latest stored month before this one, as far as job changes need it; None if none."""
+    if "normalized_contacts" not in store.tables():
+        return None
+    before = store.query(
+        "SELECT max(snapshot) AS month FROM normalized_contacts WHERE snapshot < $1", [snapshot]
+    ).item()
+    if before is None:
+        return None
+    return store.read_partition("normalized_contacts", before, columns=list(JOB_COLUMNS))

@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from benchmarks.scale_month import fresh_instance  # noqa: E402
 
 
 def main() -> int:
@@ -35,7 +38,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         shutil.copytree(Path(args.data_dir) / "exports", root / "exports")
-        (root / "dagster_home").mkdir()
+        fresh_instance(root)
         env = {
             **os.environ,
             "HYGIENE_DATA_DIR": str(root),

@@ -64,6 +64,28 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+def materialize_command() -> list[str]:
+    """The documented command: every asset of the month, in this venv's Python."""
+    return [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "assets.definitions",
+            "--select", "*", "--partition", f"{MONTH}-01"]  # fmt: skip
+
+
+def fresh_instance(root: Path) -> Path:
+    """A new Dagster instance under `root`, configured as the users' (dagster_home/dagster.yaml:
+    one run at a time, telemetry off), so the figures are those of the documented command."""
+    home = root / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+def month_env(root: Path, nameservers: str) -> dict[str, str]:
+    """The environment of one run: data root, Dagster instance and resolvers of its own."""
+    return {**os.environ, "HYGIENE_DATA_DIR": str(root), "DAGSTER_HOME": str(root / "dagster_home"),
+            "HYGIENE_NAMESERVERS": nameservers,
+            "HYGIENE_SUPPRESSION_KEY": "scale-benchmark-key-not-a-secret"}  # fmt: skip
+
+
 def run_sampled(command: list[str], env: dict[str, str]) -> tuple[float, list[tuple[float, int]]]:
     """Runs `command`, sampling its tree's RSS; returns wall seconds and (time, KiB) samples."""
     samples: list[tuple[float, int]] = []
@@ -159,18 +181,13 @@ def measure_size(size: int, seed: int, work: Path, profile: Path | None) -> dict
     with tempfile.TemporaryDirectory(prefix=f"scale-{size}-") as scratch:
         root = Path(scratch)
         shutil.copytree(export.parent.parent, root / "exports")
-        (root / "dagster_home").mkdir()
+        fresh_instance(root)
         with dnsmasq_cluster(zone_records(kinds)) as server:
-            env = {**os.environ, "HYGIENE_DATA_DIR": str(root),
-                   "DAGSTER_HOME": str(root / "dagster_home"),
-                   "HYGIENE_NAMESERVERS": server.address,
-                   "HYGIENE_SUPPRESSION_KEY": "scale-benchmark-key-not-a-secret"}  # fmt: skip
+            env = month_env(root, server.address)
             print(f"{size:,} contacts over {len(kinds):,} email domains, dnsmasq at "
                   f"{server.address}, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
             for label in ("first", "rerun"):
-                command = [sys.executable, "-m", "dagster", "asset", "materialize",
-                           "-m", "assets.definitions", "--select", "*",
-                           "--partition", f"{MONTH}-01"]  # fmt: skip
+                command = materialize_command()
                 if profile is not None:
                     profile.mkdir(parents=True, exist_ok=True)
                     out = profile / f"scale-{size}-{label}.folded.txt"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import subprocess
 import sys
@@ -42,10 +43,16 @@ def test_each_asset_lives_in_the_module_named_after_it_with_its_checks():
         tree = ast.parse((PROJECT / "assets" / f"{name}.py").read_text())
         functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
         assert name in functions
-    for check in defs.asset_checks or []:
-        for key in check.check_keys:
-            module = sys.modules[check.node_def.compute_fn.decorated_fn.__module__]
-            assert module.__name__ == f"assets.{key.asset_key.path[-1]}", key
+    # Every check is written in its asset's module and runs in the asset's own step.
+    assert not defs.asset_checks
+    graph = defs.resolve_asset_graph()
+    for name in ASSETS:
+        module = importlib.import_module(f"assets.{name}")
+        written = {spec.name for spec in module._checks.specs}
+        written |= set(getattr(module, "_CHECKS", ()))  # prune_list's in-line safety checks
+        run = {key.name for key in graph.get_check_keys_for_assets({dg.AssetKey(name)})}
+        assert written == run, name
+        assert all(check.__module__ == module.__name__ for _, check in module._checks.checks)
 
 
 def _dg(*args: str) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ import phonenumbers
 import polars as pl
 
 from hygiene_pipeline.normalize import phone_placeholders
-from hygiene_pipeline.normalize.mailboxes import is_free_mail, is_role_account
+from hygiene_pipeline.normalize.mailboxes import FREE_MAIL_PROVIDERS, is_free_mail, is_role_account
 from hygiene_pipeline.validate import phone_rules
 from hygiene_pipeline.validate.contacts import assess_emails
 from hygiene_pipeline.validate.dns_check import UNDELIVERABLE, UNKNOWN, DomainVerdict
@@ -31,6 +31,7 @@ from hygiene_pipeline.validate.email_rules import (
     is_test_domain,
     is_test_local_part,
     suggest_domain,
+    suggest_domains,
 )
 from tests.builders import syntax_by_address
 
@@ -131,6 +132,84 @@ def test_check_syntax_frame_agrees_with_check_syntax() -> None:
         parsed = check_syntax(email)
         expected = [parsed.error, parsed.local_part, parsed.domain, parsed.ascii_domain]
         assert fields == [*expected, parsed.smtputf8], email
+
+
+def _generated_domains(count: int, seed: int) -> list[str]:
+    """Domains near every edge of email-validator's rules: hyphens at label ends, "--" and
+    Punycode, empty labels, digits at the end, upper case, labels of 63 and 64 bytes, domains of
+    252 to 254 bytes, special-use names, Unicode; most of them plain and valid."""
+    rng = random.Random(seed)
+    alphabet = "abcdefghijklmnopqrstuvwxyz" * 4 + "0123456789-"
+    special = ["local", "localhost", "test", "invalid", "onion", "arpa", "example"]
+
+    def label(size: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(size))
+
+    domains = []
+    for _ in range(count):
+        labels = [label(rng.choice([1, 2, 5, 9, 14])) for _ in range(rng.randint(1, 4))]
+        labels.append(rng.choice(["nl", "de", "com", "eu", "c0", "a", label(3)]))
+        domain = ".".join(labels)
+        twist = rng.random()
+        if twist < 0.05:
+            domain = domain.upper()
+        elif twist < 0.10:
+            domain += "." + rng.choice(special)
+        elif twist < 0.13:
+            domain = "xn--" + domain
+        elif twist < 0.16:
+            domain = label(rng.choice([62, 63, 64])) + "." + domain
+        elif twist < 0.19:
+            head = ".".join(label(60) for _ in range(4))
+            domain = (head + "." + domain)[-rng.choice([251, 252, 253, 254]) :].lstrip(".-")
+        elif twist < 0.21:
+            domain = domain.replace(".", "..", 1) if "." in domain else "." + domain
+        elif twist < 0.23:
+            domain = "müller-" + domain
+        domains.append(domain)
+    return domains
+
+
+def test_plain_domains_are_decided_as_email_validator_decides_them() -> None:
+    domains = _generated_domains(4000, seed=20261205)
+    emails = pl.Series([f"info@{domain}" for domain in domains])
+    syntax = check_syntax_frame(emails)
+    for email, *fields in syntax.rows():
+        parsed = check_syntax(email)
+        expected = [parsed.error, parsed.local_part, parsed.domain, parsed.ascii_domain]
+        assert fields == [*expected, parsed.smtputf8], email
+    valid = syntax.get_column("error").is_null().sum()
+    assert 2000 < valid < len(domains)  # both sides of the rules are covered
+
+
+def test_typo_suggestions_screened_at_once_agree_with_one_at_a_time() -> None:
+    rng = random.Random(20261205)
+    providers = sorted(FREE_MAIL_PROVIDERS)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def edited(text: str, edits: int) -> str:
+        for _ in range(edits):
+            at = rng.randrange(len(text))
+            kind = rng.choice("dis")
+            if kind == "d" and len(text) > 3:
+                text = text[:at] + text[at + 1 :]
+            elif kind == "i":
+                text = text[:at] + rng.choice(letters) + text[at:]
+            else:
+                text = text[:at] + rng.choice(letters) + text[at + 1 :]
+        return text
+
+    domains = [edited(rng.choice(providers), rng.randint(0, 3)) for _ in range(3000)]
+    names = ["gmail", "hotmail", "outlook", "bakkerij", "kaasmakerij-vlasbloem"]
+    tlds = ["com", "nl", "cm", "con", "de", "xyz"]
+    domains += [
+        f"{rng.choice(['mail.', 'smtp.', ''])}{edited(name, 1)}.{tld}"
+        for name, tld in itertools.product(names, tlds)
+    ]
+    domains += ["GMIAL.COM", "gmail.com.", "tulpenhof.nl", "müller-bau.de", "localhost", "x"]
+    one_by_one = [suggest_domain(domain) for domain in domains]
+    assert suggest_domains(domains) == one_by_one
+    assert sum(s is not None for s in one_by_one) > 500  # many typos among them
 
 
 def test_assess_emails_agrees_with_the_rules_one_address_at_a_time() -> None:

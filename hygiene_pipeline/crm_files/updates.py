@@ -89,6 +89,12 @@ def corrections(
     """Every correction of the month as cells, for the contacts the CRM keeps."""
     gone = prune.filter(pl.col("action").is_in(["delete", "merge"])).get_column("contact_id")
     kept = contacts.filter(~pl.col("contact_id").is_in(gone.implode()))
+    rules = {  # each field's changes, split once rather than filtered per file and field
+        field: group.select("contact_id", "rule")
+        for (field,), group in changes.filter(pl.col("field").is_in(settings.fields)).group_by(
+            "field"
+        )
+    }
     parts = []
     for file_name, fmt in formats.items():
         rows = raw.filter(pl.col("source_file") == file_name)
@@ -99,27 +105,34 @@ def corrections(
             columns = [c for c in fmt.source_columns(field) if c in rows.columns]
             if not columns:
                 continue
-            parts.append(_field_cells(rows, mine, changes, field, columns))
+            parts.append(_field_cells(rows, mine, rules.get(field, _NO_RULES), field, columns))
             if field == "email" and settings.email_suggestions:
                 parts.append(_typo_cells(rows, mine, validation, columns))
         if settings.golden_record:
             parts.append(_golden_cells(rows, mine, merge_plan, fmt, settings))
     cells = pl.concat([schema_cells(p) for p in parts]) if parts else _empty()
-    # A typo fix supersedes the cleaning of the same cell.
-    cells = cells.sort(pl.col("rule") == "email_typo", descending=True).unique(
-        ["contact_id", "column"], keep="first", maintain_order=True
-    )
+    if settings.email_suggestions:  # a typo fix supersedes the cleaning of the same cell
+        cells = cells.sort(pl.col("rule") == "email_typo", descending=True)
+    cells = cells.unique(["contact_id", "column"], keep="first", maintain_order=True)
     return _without_formula_like(cells, raw)
+
+
+_NO_RULES = pl.DataFrame(schema={"contact_id": pl.String(), "rule": pl.String()})
 
 
 def _field_cells(
     rows: pl.DataFrame,
     contacts: pl.DataFrame,
-    changes: pl.DataFrame,
+    rules: pl.DataFrame,
     field: str,
     columns: list[str],
 ) -> pl.DataFrame:
-    """Corrections of one field in one file: the column the value came from, and the others'."""
+    """Corrections of one field in one file: the column the value came from, and the others'.
+
+    `rules` are the field's normalization changes (contact_id, rule): only rows the cleaning
+    changed can hold a correction, so the rest are left out before any cell is looked at.
+    """
+    rows = rows.join(rules.select("contact_id").unique(), on="contact_id", how="semi")
     blank = [pl.col(c).cast(pl.String).str.strip_chars().fill_null("") == "" for c in columns]
     which = pl.coalesce([pl.when(~b).then(pl.lit(c)) for c, b in zip(columns, blank, strict=True)])
     before = pl.coalesce([pl.when(~b).then(pl.col(c)) for c, b in zip(columns, blank, strict=True)])
@@ -130,7 +143,6 @@ def _field_cells(
         "contact_id", "source_file", which.alias("column"), before.alias("before"),
         other.alias("other_column"),
     ).filter(pl.col("column").is_not_null())  # fmt: skip
-    rules = changes.filter(pl.col("field") == field).select("contact_id", "rule")
     extra = [pl.col(_OTHERS[field]).list.first().alias("second")] if field in _OTHERS else []
     if field == "phone":  # E.164 has no room for an extension: the cell would lose it
         extra.append(pl.col("phone_extension").is_null().alias("whole"))
@@ -212,7 +224,10 @@ def _golden_cells(
     located = survivors.with_columns(
         pl.col("field").replace_strict(targets, return_dtype=pl.String).alias("column")
     )
-    before = rows.unpivot(
+    before = rows.join(  # only the survivors' rows: a month has few beside a million contacts
+        located.select(pl.col("survivor_id").alias("contact_id")).unique(), on="contact_id",
+        how="semi",
+    ).unpivot(
         index=["contact_id", "source_file"], on=sorted(set(targets.values())),
         variable_name="column", value_name="before",
     ).rename({"contact_id": "survivor_id"})  # fmt: skip
@@ -238,7 +253,7 @@ def _without_formula_like(cells: pl.DataFrame, raw: pl.DataFrame) -> Corrections
         return Corrections(cells, 0)
     columns = cells.get_column("column").unique().sort().to_list()
     present = [c for c in columns if c in raw.columns]
-    originals = raw.filter(pl.col("contact_id").is_in(cells.get_column("contact_id").implode()))
+    originals = raw.join(cells.select("contact_id").unique(), on="contact_id", how="semi")
     risky = originals.filter(
         pl.any_horizontal(pl.col(c).cast(pl.String).fill_null("").str.contains(_FORMULA)
                           for c in present)

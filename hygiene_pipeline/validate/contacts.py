@@ -66,7 +66,7 @@ from hygiene_pipeline.validate.email_rules import (
     is_test_address,
     is_test_domain,
     is_test_local_part,
-    suggest_domain,
+    suggest_domains,
 )
 from hygiene_pipeline.validate.phone_rules import phone_statuses
 
@@ -193,17 +193,18 @@ def _domain_facts(valid: pl.DataFrame, domain_checker: DomainLookup) -> pl.DataF
     unicode_domains = dict(valid.select("ascii_domain", "domain").unique().iter_rows())
     domains = sorted(unicode_domains)
     verdicts = domain_checker.check(domains)
+    suggestions = suggest_domains([unicode_domains[domain] for domain in domains])
     rows = [
         (
             domain,
             verdicts[domain].status,
             verdicts[domain].reason,
             is_disposable(domain),
-            suggest_domain(unicode_domains[domain]),
+            suggestion,
             is_free_mail(domain),
             is_test_domain(domain),
         )
-        for domain in domains
+        for domain, suggestion in zip(domains, suggestions, strict=True)
     ]
     return pl.DataFrame(rows, schema=_DOMAIN_FACTS, orient="row")
 

@@ -419,7 +419,8 @@ class _Flight:
         self.workers = 0
         # Per family: the sockets, and per socket the queries waiting for an answer by id.
         self._sockets: dict[int, list[tuple[socket.socket, dict[int, _Pending]]]] = {}
-        self._random = random.SystemRandom()
+        self._ids = _QueryIds()
+        self._pick = random.Random(os.urandom(16))  # sockets and server order: no secret
         self._waiting_for_room: collections.deque[asyncio.Future[None]] = collections.deque()
 
     # -- lookups --------------------------------------------------------------------------
@@ -520,7 +521,7 @@ class _Flight:
         for _ in range(self.retries + 1):
             servers = self.servers
             if self.rotate:
-                servers = self._random.sample(servers, len(servers))
+                servers = self._pick.sample(servers, len(servers))
             why = "servfail"
             for server in servers:
                 outcome = await self.ask_patiently(server, qname, question, rdtype)
@@ -562,9 +563,9 @@ class _Flight:
             sock, pending = self._socket(server.family)
         except OSError:  # no IPv6 on this machine and the like: dnspython dropped it too
             return FAILED
-        query_id = self._random.getrandbits(16)
+        query_id = self._ids.next()
         while query_id in pending:
-            query_id = self._random.getrandbits(16)
+            query_id = self._ids.next()
         answer: asyncio.Future[int] = self.loop.create_future()
         waiting = pending[query_id] = _Pending(answer, server.source, question, rdtype)
         data = build_query(query_id, qname, rdtype, self.edns_payload)
@@ -598,7 +599,7 @@ class _Flight:
 
     async def ask_tcp(self, server: _Server, qname: bytes, question: bytes, rdtype: int) -> int:
         """The same query over TCP after a truncated UDP answer (one query, `timeout` in all)."""
-        query_id = self._random.getrandbits(16)
+        query_id = self._ids.next()
         data = build_query(query_id, qname, rdtype, self.edns_payload)
         self._sent()
         try:
@@ -653,7 +654,7 @@ class _Flight:
             for sock, pending in pool:
                 self.loop.add_reader(sock.fileno(), _read_answers, sock, pending)
             self._sockets[family] = pool
-        return pool[self._random.randrange(len(pool))]
+        return pool[self._pick.randrange(len(pool))]
 
     def close(self) -> None:
         for pool in self._sockets.values():
@@ -661,6 +662,21 @@ class _Flight:
                 self.loop.remove_reader(sock.fileno())
                 sock.close()
         self._sockets.clear()
+
+
+class _QueryIds:
+    """Unpredictable 16-bit query ids, so an off-path answer cannot guess one (the reason the
+    sockets' ports are random too): drawn from the OS 2,048 at a time, since one getrandom call
+    per query cost a quarter of the lookups' Python time."""
+
+    def __init__(self) -> None:
+        self._ids: list[int] = []
+
+    def next(self) -> int:
+        if not self._ids:
+            block = os.urandom(4096)
+            self._ids = [int.from_bytes(block[i : i + 2], "big") for i in range(0, 4096, 2)]
+        return self._ids.pop()
 
 
 @dataclass(slots=True)

@@ -15,13 +15,14 @@ variant of a multi-country provider (outlook.be) is not moved to another country
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
 import pycountry
 from disposable_email_domains import blocklist as _DISPOSABLE
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -181,10 +182,56 @@ def check_syntax_frame(emails: pl.Series) -> pl.DataFrame:
     )
 
 
+# The plainest domains: lower-case ASCII letters, digits, hyphens and dots, ending in a letter,
+# with no "--" (so no Punycode and no reserved R-LDH label). email-validator passes such a domain
+# unchanged when its labels and length are within the limits and it is not a special-use name;
+# the rest are asked of email-validator itself.
+_PLAIN_DOMAIN = r"^[a-z0-9.-]+[a-z]$"
+_MAX_DOMAIN, _MAX_LABEL = 252, 63  # 252: "x@" + domain within the 254 of an address
+_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _plain_domain_passes(domain: pl.Expr) -> pl.Expr:
+    """True where email-validator surely accepts the domain as it is (see _PLAIN_DOMAIN)."""
+    labels = domain.str.split(".")
+    return (
+        domain.str.contains(_PLAIN_DOMAIN)
+        & domain.str.contains(".", literal=True)
+        & ~domain.str.contains("--", literal=True)
+        & (domain.str.len_bytes() <= _MAX_DOMAIN)
+        & labels.list.eval(
+            pl.element().str.len_bytes().is_between(1, _MAX_LABEL)
+            & ~pl.element().str.starts_with("-")
+            & ~pl.element().str.ends_with("-")
+        ).list.all()
+        & ~pl.any_horizontal(
+            (domain == name) | domain.str.ends_with("." + name) for name in _SPECIAL_USE
+        )
+    ).fill_null(False)
+
+
 def _check_domains(domains: pl.Series) -> pl.DataFrame:
     """email-validator's verdict on each domain (as x@domain), with the longest of its forms
     (as given, Unicode, IDNA) in bytes, for the length limit on the whole address in each form.
+
+    The plainest domains (most of a CRM's) are decided in polars, as email-validator would;
+    `tests/test_validate_vectorized.py` compares both on generated domains.
     """
+    frame = domains.rename("_domain").to_frame()
+    plain = frame.filter(_plain_domain_passes(pl.col("_domain"))).select(
+        "_domain",
+        pl.lit(None, dtype=pl.String()).alias("_domain_error"),
+        pl.col("_domain").alias("_unicode_domain"),
+        pl.col("_domain").alias("_ascii_domain"),
+        pl.lit(False).alias("_domain_smtputf8"),
+        pl.col("_domain").str.len_bytes().cast(pl.Int64()).alias("_longest_domain"),
+    )
+    rest = frame.filter(~_plain_domain_passes(pl.col("_domain"))).get_column("_domain")
+    return pl.concat([plain, _validated_domains(rest)], how="vertical")
+
+
+def _validated_domains(domains: pl.Series) -> pl.DataFrame:
+    """_check_domains through email-validator, one domain at a time."""
     rows = []
     for domain in domains:
         parsed = check_syntax("x@" + domain)
@@ -274,6 +321,33 @@ def suggest_domain(domain: str) -> str | None:
             fixed_name = candidate
     fixed = ".".join(part for part in (prefix, fixed_name, fixed_tld) if part)
     return fixed if fixed != domain else None
+
+
+def suggest_domains(domains: Sequence[str]) -> list[str | None]:
+    """`suggest_domain` of each domain, screened first all at once.
+
+    A domain gets a suggestion only when it is within two edits of a free-mail provider, has a
+    TLD nobody uses, or (without a subdomain) its name is within two edits of a long provider
+    name; rapidfuzz finds those in one call over the whole list, and only they go through the
+    rules one by one (a month has tens of thousands of company domains and few typos).
+    """
+    lowered = [domain.lower().rstrip(".") for domain in domains]
+    near = _near_any(lowered, FREE_MAIL_PROVIDERS)
+    parts = [split_domain(domain) for domain in lowered]
+    names = [name if not prefix else "" for prefix, name, _ in parts]
+    near_name = _near_any(names, _LONG_PROVIDER_NAMES)
+    return [
+        suggest_domain(domain) if near[i] or near_name[i] or parts[i][2] not in KNOWN_TLDS else None
+        for i, domain in enumerate(domains)
+    ]
+
+
+def _near_any(words: list[str], choices: tuple[str, ...]) -> list[bool]:
+    """Whether each word is within two edits (Levenshtein) of any choice."""
+    if not words or not choices:
+        return [False] * len(words)
+    distances = process.cdist(words, choices, scorer=Levenshtein.distance, score_cutoff=2)
+    return (distances <= 2).any(axis=1).tolist()
 
 
 def _closest_provider(domain: str, name: str, tld: str) -> str | None:
