@@ -17,30 +17,12 @@ from assets.metadata import StepTimer
 from assets.partitions import monthly_partitions, snapshot_of
 from assets.prune_list import prune_list
 from assets.resources import HygieneResource, in_one_session
-from hygiene_pipeline.crm_files.action_files import (
-    FILE_ACTIONS,
-    action_tables,
-    crm_records,
-    write_file_set,
-)
-from hygiene_pipeline.crm_files.update_files import status_tables, update_tables
-from hygiene_pipeline.crm_files.updates import CONTACT_COLUMNS, corrections, source_columns
+from hygiene_pipeline.crm_files import month_files
+from hygiene_pipeline.crm_files.action_files import FILE_ACTIONS
 from hygiene_pipeline.crm_files.writeback_settings import load_writeback_settings
-from hygiene_pipeline.ingest.formats import formats_from_export_files
 from hygiene_pipeline.masking import mask_email, mask_name, mask_phone
 from hygiene_pipeline.months import folder_name
 
-# What the files need of each table: a million-row month reads in a fraction of the time.
-_READS: dict[str, list[str] | None] = {
-    "prune_list": ["contact_id", "action", "reasons", "merge_into"],
-    "normalized_contacts": list(CONTACT_COLUMNS),
-    "erased_contacts": ["contact_id", "source_file"],
-    "export_files": None,
-    "normalization_changes": ["contact_id", "field", "rule"],
-    "merge_plan": ["survivor_id", "field", "value", "rule"],
-    "validation_results": ["contact_id", "email_status", "phone_status", "issues",
-                           "email_suggestion"],
-}  # fmt: skip
 _MASKS = {"email": mask_email, "phone": mask_phone, "first_name": mask_name,
           "last_name": mask_name}  # fmt: skip
 
@@ -148,32 +130,12 @@ def crm_import_files(
     timer = StepTimer()
     settings = load_writeback_settings(hygiene.root)
     with timer.step("read"):
-        read = {
-            name: store.read_partition(name, snapshot, columns=columns)
-            for name, columns in _READS.items()
-        }
-        formats = formats_from_export_files(read["export_files"])
-        raw = store.read_partition(
-            "raw_contacts",
-            snapshot,
-            columns=["contact_id", "source_file", *source_columns(formats, settings)],
-        )
-    contacts, prune = read["normalized_contacts"], read["prune_list"]
+        inputs = month_files.read_inputs(store, snapshot, settings)
     with timer.step("corrections"):
-        found = corrections(raw, contacts, read["normalization_changes"], read["merge_plan"],
-                            read["validation_results"], prune, formats, settings)  # fmt: skip
-        records = crm_records(contacts, read["erased_contacts"], read["export_files"])
-        updates = update_tables(found.cells, raw, records, store.columns("raw_contacts"))
-        files = {
-            **action_tables(prune, records),
-            **updates,
-            **status_tables(contacts, read["validation_results"], prune, records, snapshot),
-        }
+        built = month_files.build_files(inputs, snapshot, settings)
     with timer.step("write"):
-        store.replace_partition(
-            snapshot, {"crm_updates": found.cells.with_columns(pl.lit(snapshot).alias("snapshot"))}
-        )
-        counts = write_file_set(files, out_dir, verbatim=frozenset(updates))
+        counts = month_files.write_files(store, snapshot, built, out_dir)
+    found = built.found
     table = "\n".join(
         ["| file | rows |", "| --- | ---: |"] + [f"| {n} | {c} |" for n, c in counts.items()]
     )

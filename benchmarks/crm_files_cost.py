@@ -7,9 +7,9 @@ wrote before), so this measures both on one stored month, alternating, in one pr
 - **actions only**: what the step did before the write-back files: read the prune list and the
   contacts' ids and emails, find each record's format, write the deletion, merge, quarantine
   and re-engage files;
-- **everything**: what the step does now (the same calls as `assets/crm_import_files.py`): the
-  six tables and the raw columns it reads, the corrections, the update and undo files, a status
-  row per contact, the `crm_updates` table and every file; its phases are printed too.
+- **everything**: what the step does now, through the same calls (`crm_files/month_files.py`):
+  the six tables and the raw columns it reads, the corrections, the update and undo files, a
+  status row per contact, the `crm_updates` table and every file; its phases are printed too.
 
 The month is read from a copy of the database (the `crm_updates` write changes it); the files go
 to temporary folders. A data root with a stored month: run the documented command on one, e.g.
@@ -30,51 +30,35 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-
-import polars as pl
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from assets.crm_import_files import _READS  # noqa: E402
+from assets.metadata import StepTimer  # noqa: E402
+from hygiene_pipeline.crm_files import month_files  # noqa: E402
 from hygiene_pipeline.crm_files.action_files import (  # noqa: E402
     action_tables,
     crm_records,
     write_file_set,
 )
-from hygiene_pipeline.crm_files.update_files import status_tables, update_tables  # noqa: E402
-from hygiene_pipeline.crm_files.updates import corrections, source_columns  # noqa: E402
 from hygiene_pipeline.crm_files.writeback_settings import load_writeback_settings  # noqa: E402
-from hygiene_pipeline.ingest.formats import formats_from_export_files  # noqa: E402
 from hygiene_pipeline.store import HygieneStore  # noqa: E402
 
 
-class Phases:
-    """Seconds per phase of one run."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def step(self, name: str):
-        started = time.perf_counter()
-        yield
-        self.seconds[name] = time.perf_counter() - started
-
-
-def actions_only(store: HygieneStore, snapshot: date, out: Path) -> Phases:
-    phases = Phases()
+def actions_only(store: HygieneStore, snapshot: date, out: Path) -> StepTimer:
+    phases = StepTimer()
     with store.session():
         with phases.step("read"):
-            prune = store.read_partition("prune_list", snapshot, columns=_READS["prune_list"])
+            prune = store.read_partition(
+                "prune_list", snapshot, columns=month_files.READS["prune_list"]
+            )
             contacts = store.read_partition(
                 "normalized_contacts", snapshot, columns=["contact_id", "source_file", "email"]
             )
             erased = store.read_partition(
-                "erased_contacts", snapshot, columns=_READS["erased_contacts"]
+                "erased_contacts", snapshot, columns=month_files.READS["erased_contacts"]
             )
             export_files = store.read_partition("export_files", snapshot)
         with phases.step("action files"):
@@ -83,39 +67,17 @@ def actions_only(store: HygieneStore, snapshot: date, out: Path) -> Phases:
     return phases
 
 
-def everything(store: HygieneStore, root: Path, snapshot: date, out: Path) -> Phases:
-    phases = Phases()
+def everything(store: HygieneStore, root: Path, snapshot: date, out: Path) -> StepTimer:
+    """What the asset does, through the same calls (`crm_files.month_files`), phase by phase."""
+    phases = StepTimer()
     settings = load_writeback_settings(root)
     with store.session():
         with phases.step("read"):
-            read = {name: store.read_partition(name, snapshot, columns=columns)
-                    for name, columns in _READS.items()}  # fmt: skip
-            formats = formats_from_export_files(read["export_files"])
-            raw = store.read_partition(
-                "raw_contacts",
-                snapshot,
-                columns=["contact_id", "source_file", *source_columns(formats, settings)],
-            )
-        contacts, prune = read["normalized_contacts"], read["prune_list"]
-        with phases.step("corrections"):
-            found = corrections(raw, contacts, read["normalization_changes"], read["merge_plan"],
-                                read["validation_results"], prune, formats, settings)  # fmt: skip
-        with phases.step("update and undo tables"):
-            records = crm_records(contacts, read["erased_contacts"], read["export_files"])
-            updates = update_tables(found.cells, raw, records, store.columns("raw_contacts"))
-        with phases.step("status and action tables"):
-            files = {
-                **action_tables(prune, records),
-                **updates,
-                **status_tables(contacts, read["validation_results"], prune, records, snapshot),
-            }
-        with phases.step("crm_updates table"):
-            store.replace_partition(
-                snapshot,
-                {"crm_updates": found.cells.with_columns(pl.lit(snapshot).alias("snapshot"))},
-            )
-        with phases.step("write files"):
-            write_file_set(files, out, verbatim=frozenset(updates))
+            inputs = month_files.read_inputs(store, snapshot, settings)
+        with phases.step("corrections and tables"):
+            built = month_files.build_files(inputs, snapshot, settings)
+        with phases.step("crm_updates and files written"):
+            month_files.write_files(store, snapshot, built, out)
     return phases
 
 

@@ -284,26 +284,25 @@ def silent_server() -> contextlib.AbstractContextManager[UdpServer]:
     return _udp_server(lambda _query: None)
 
 
-def _servfail(query: dns.message.Message) -> bytes:
-    response = dns.message.make_response(query)
-    response.set_rcode(dns.rcode.SERVFAIL)
-    return response.to_wire()
+def _answering(rcode: dns.rcode.Rcode) -> Callable[[dns.message.Message], bytes]:
+    """Every query answered with `rcode` and no records."""
+
+    def answer(query: dns.message.Message) -> bytes:
+        response = dns.message.make_response(query)
+        response.set_rcode(rcode)
+        return response.to_wire()
+
+    return answer
 
 
 def servfail_server() -> contextlib.AbstractContextManager[UdpServer]:
     """A nameserver that answers SERVFAIL to everything, like a broken upstream."""
-    return _udp_server(_servfail)
-
-
-def _refused(query: dns.message.Message) -> bytes:
-    response = dns.message.make_response(query)
-    response.set_rcode(dns.rcode.REFUSED)
-    return response.to_wire()
+    return _udp_server(_answering(dns.rcode.SERVFAIL))
 
 
 def refusing_server() -> contextlib.AbstractContextManager[UdpServer]:
     """A nameserver that answers REFUSED to everything, like a resolver closed to us."""
-    return _udp_server(_refused)
+    return _udp_server(_answering(dns.rcode.REFUSED))
 
 
 @contextlib.contextmanager
