@@ -17,7 +17,7 @@ import pytest
 
 from hygiene_pipeline.crm_files.action_files import action_tables, crm_records, write_file_set
 from hygiene_pipeline.crm_files.update_files import STATUS_COLUMNS, status_tables, update_tables
-from hygiene_pipeline.crm_files.updates import corrections
+from hygiene_pipeline.crm_files.updates import corrections, in_contact_order
 from hygiene_pipeline.crm_files.writeback_settings import (
     WritebackSettings,
     WritebackSettingsError,
@@ -51,7 +51,8 @@ def _files(result: MonthResult, settings: WritebackSettings | None = None):
     )  # fmt: skip
     empty = result.contacts.head(0).select("contact_id", "source_file")
     records = crm_records(result.contacts, empty, exports.files_frame())
-    return found, update_tables(found.cells, exports.raw, records, exports.raw.columns), records
+    raw = in_contact_order(exports.raw, result.contacts)
+    return found, update_tables(found, raw, records, exports.raw.columns), records
 
 
 def _apply(export: pl.DataFrame, id_column: str, table: pl.DataFrame, *, blanks: bool):

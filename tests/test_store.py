@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import duckdb
@@ -9,7 +10,7 @@ import polars as pl
 import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.store import HygieneStore, StoreLockedError
+from hygiene_pipeline.store import HygieneStore, PartitionRead, StoreLockedError
 
 AUG, SEP = date(2026, 8, 1), date(2026, 9, 1)
 
@@ -95,6 +96,31 @@ def test_reading_chosen_columns_keeps_their_order_and_the_write_order(tmp_path):
         store.read_partition("prune_list", AUG, columns=[])
     with pytest.raises(duckdb.BinderException):
         store.read_partition("prune_list", AUG, columns=["no_such_column"])
+
+
+@pytest.mark.parametrize("in_session", [False, True])
+def test_several_reads_at_once_give_what_each_read_alone_gives(tmp_path, in_session):
+    store = HygieneStore(tmp_path / "hygiene.duckdb")
+    ids = [f"{n:05d}" for n in range(2_000, 0, -1)]  # written out of order, read in write order
+    store.replace_partition(AUG, {"prune_list": _prune_rows(AUG, ids)})
+    store.replace_partition(SEP, {"prune_list": _prune_rows(SEP, ["9"])})
+    reads = {
+        "all": PartitionRead("prune_list"),
+        "ids": PartitionRead("prune_list", ["contact_id"]),
+        "some": PartitionRead("prune_list", ["reasons", "contact_id"],
+                              "contact_id < $2 OR list_contains($3, contact_id)",
+                              ("00003", ["01500"])),
+        "again": PartitionRead("prune_list", ["contact_id"]),
+    }  # fmt: skip
+    with store.session() if in_session else contextlib.nullcontext():
+        read = store.read_partitions(AUG, reads)
+    assert read["all"].equals(store.read_partition("prune_list", AUG))
+    assert read["ids"]["contact_id"].to_list() == ids
+    assert read["again"].equals(read["ids"])
+    assert read["some"].columns == ["reasons", "contact_id"]
+    assert read["some"]["contact_id"].to_list() == ["01500", "00002", "00001"]
+    with pytest.raises(LookupError, match="validation_results does not exist"):
+        store.read_partitions(AUG, {**reads, "missing": PartitionRead("validation_results")})
 
 
 def test_columns_lists_a_table_in_order_and_nothing_for_a_missing_table(tmp_path):

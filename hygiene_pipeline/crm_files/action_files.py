@@ -60,18 +60,21 @@ def crm_records(
     """Every record of the month (and every record erased this month) with its export format,
     the CRM's record-id header and the id as the CRM knows it (a mapping's id_prefix taken off).
 
-    Erased records (contact_id, source_file) keep only their id: their email is gone.
+    Erased records (contact_id, source_file) keep only their id: their email is gone. The
+    contacts come first, in their order, so the update and status files take a contact's record
+    by position.
     """
+    gone = erased.join(contacts, on="contact_id", how="anti").unique(
+        "contact_id", keep="first", maintain_order=True
+    )
     records = pl.concat(
         [
             contacts.select("contact_id", "source_file", "email"),
-            erased.select(
-                "contact_id", "source_file", pl.lit(None, dtype=pl.String).alias("email")
-            ),
+            gone.select("contact_id", "source_file", pl.lit(None, dtype=pl.String).alias("email")),
         ]
-    ).unique("contact_id", keep="first")
+    )
     shapes = _file_shapes(export_files)
-    return records.join(shapes, on="source_file", how="left").with_columns(
+    return records.join(shapes, on="source_file", how="left", maintain_order="left").with_columns(
         pl.col("format").fill_null("unknown-export"),
         pl.col("id_header").fill_null("Record ID"),
         _crm_id(pl.col("contact_id"), pl.col("id_prefix")).alias("crm_id"),

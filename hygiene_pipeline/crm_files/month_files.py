@@ -15,31 +15,51 @@ import polars as pl
 from hygiene_pipeline.crm_files.action_files import action_tables, crm_records, write_file_set
 from hygiene_pipeline.crm_files.update_files import status_tables, update_tables
 from hygiene_pipeline.crm_files.updates import (
-    CONTACT_COLUMNS,
     Corrections,
+    contact_columns,
     corrections,
+    in_contact_order,
     source_columns,
 )
 from hygiene_pipeline.crm_files.writeback_settings import WritebackSettings
 from hygiene_pipeline.ingest.formats import CrmFormat, formats_from_export_files
-from hygiene_pipeline.store import HygieneStore
+from hygiene_pipeline.store import HygieneStore, PartitionRead
 
-# What the files need of each table: a million-row month reads in a fraction of the time.
-READS: dict[str, list[str] | None] = {
+# What the action files read; the corrections and statuses read more: `_reads`.
+READS: dict[str, list[str]] = {
     "prune_list": ["contact_id", "action", "reasons", "merge_into"],
-    "normalized_contacts": list(CONTACT_COLUMNS),
     "erased_contacts": ["contact_id", "source_file"],
-    "export_files": None,
-    "normalization_changes": ["contact_id", "field", "rule"],
-    "merge_plan": ["survivor_id", "field", "value", "rule"],
-    "validation_results": ["contact_id", "email_status", "phone_status", "issues",
-                           "email_suggestion"],
-}  # fmt: skip
+}
+
+
+def _reads(formats: dict[str, CrmFormat], settings: WritebackSettings) -> dict[str, PartitionRead]:
+    """Every table the files read, only the rows and columns they use (of a million-row
+    month's merge plan, the golden record's few thousand fills)."""
+    fields = (list(settings.fields),)
+    validation = ["contact_id", "email_status", "phone_status", "issues"]
+    if settings.email_suggestions:
+        validation.append("email_suggestion")
+    merges = "rule = 'filled_from_newest'" if settings.golden_record else "false"
+    raw = ["contact_id", "source_file", *source_columns(formats, settings)]
+    return {
+        **{name: PartitionRead(name, columns) for name, columns in READS.items()},
+        "normalized_contacts": PartitionRead("normalized_contacts", contact_columns(settings)),
+        "validation_results": PartitionRead("validation_results", validation),
+        "normalization_changes": PartitionRead(
+            "normalization_changes", ["contact_id", "field", "rule"], "list_contains($2, field)",
+            fields,
+        ),
+        "merge_plan": PartitionRead(
+            "merge_plan", ["survivor_id", "field", "value", "rule"],
+            f"list_contains($2, field) AND {merges}", fields,
+        ),
+        "raw_contacts": PartitionRead("raw_contacts", raw),
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
 class MonthInputs:
-    """The month's tables (READS), its raw rows (the writable fields' columns) and formats."""
+    """The month's tables (`_reads`), its raw rows (the writable fields' columns), formats."""
 
     tables: dict[str, pl.DataFrame]
     raw: pl.DataFrame
@@ -57,24 +77,22 @@ class MonthFiles:
 
 
 def read_inputs(store: HygieneStore, snapshot: date, settings: WritebackSettings) -> MonthInputs:
-    tables = {name: store.read_partition(name, snapshot, columns=columns)
-              for name, columns in READS.items()}  # fmt: skip
-    formats = formats_from_export_files(tables["export_files"])
-    raw = store.read_partition(
-        "raw_contacts",
-        snapshot,
-        columns=["contact_id", "source_file", *source_columns(formats, settings)],
-    )
+    export_files = store.read_partition("export_files", snapshot)
+    formats = formats_from_export_files(export_files)
+    tables = store.read_partitions(snapshot, _reads(formats, settings))
+    tables["export_files"] = export_files
+    raw = tables.pop("raw_contacts")
     return MonthInputs(tables, raw, store.columns("raw_contacts"), formats)
 
 
 def build_files(inputs: MonthInputs, snapshot: date, settings: WritebackSettings) -> MonthFiles:
     read = inputs.tables
     contacts, prune = read["normalized_contacts"], read["prune_list"]
-    found = corrections(inputs.raw, contacts, read["normalization_changes"], read["merge_plan"],
+    raw = in_contact_order(inputs.raw, contacts)
+    found = corrections(raw, contacts, read["normalization_changes"], read["merge_plan"],
                         read["validation_results"], prune, inputs.formats, settings)  # fmt: skip
     records = crm_records(contacts, read["erased_contacts"], read["export_files"])
-    updates = update_tables(found.cells, inputs.raw, records, inputs.raw_header)
+    updates = update_tables(found, raw, records, inputs.raw_header)
     files = {
         **action_tables(prune, records),
         **updates,

@@ -16,44 +16,58 @@ from datetime import date
 
 import polars as pl
 
+from hygiene_pipeline.crm_files.updates import ROW, Corrections, in_contact_order
+
 # Custom property names of the status file (create them once in the CRM: docs/crm-files.md).
 STATUS_COLUMNS = ("hygiene_email_status", "hygiene_phone_status", "hygiene_main_issue",
                   "hygiene_action", "hygiene_month")  # fmt: skip
 
 
 def update_tables(
-    cells: pl.DataFrame, raw: pl.DataFrame, records: pl.DataFrame, header_order: list[str]
+    found: Corrections, raw: pl.DataFrame, records: pl.DataFrame, header_order: list[str]
 ) -> dict[str, pl.DataFrame]:
     """`<format>-updates.csv` and `<format>-undo.csv` for every format with a correction.
 
-    `cells` are the corrections (updates.CELLS), `raw` the month's raw rows (the undo's values),
-    `records` the month's records with their format (action_files.crm_records), `header_order`
-    the raw table's columns, so a file's columns keep the export's order.
+    `found` are the corrections (updates.corrections) of the month's contacts, `raw` the
+    month's raw rows in the contacts' order (updates.in_contact_order: the undo's values),
+    `records` the month's records with their format (action_files.crm_records: the contacts
+    first, in order), `header_order` the raw table's columns, so a file's columns keep the
+    export's order.
     """
+    cells, at = found.cells, found.rows
     if cells.height == 0:
         return {}
-    located = cells.join(
-        records.select("contact_id", "format", "id_header", "crm_id"), on="contact_id", how="left"
+    for name, frame in (("raw rows", raw), ("records", records)):
+        if not frame.get_column("contact_id").gather(at).equals(cells.get_column("contact_id")):
+            raise ValueError(f"the {name} are not in the order of the corrections' contacts")
+    located = pl.concat(
+        [
+            cells.select("contact_id", "column", "after"),
+            records.select("format", "id_header", pl.col("crm_id").alias(_ID)).gather(at),
+            at.to_frame(),
+        ],
+        how="horizontal",
     )
     tables: dict[str, pl.DataFrame] = {}
     for fmt, id_header in sorted(located.select("format", "id_header").unique().iter_rows()):
         mine = located.filter(pl.col("format") == fmt)
-        wanted = set(mine.get_column("column").to_list())
+        wanted = set(mine.get_column("column").unique().to_list())
         columns = [name for name in header_order if name in wanted]
-        ids = mine.select("contact_id", "crm_id").unique().sort("contact_id")
-        updates = mine.pivot(on="column", index="contact_id", values="after")
-        updates = ids.join(updates, on="contact_id", how="left", maintain_order="left")
-        undo = ids.join(
-            raw.select("contact_id", *columns), on="contact_id", how="left", maintain_order="left"
-        )
+        ids = mine.select(ROW, _ID, "contact_id").unique(ROW).sort("contact_id").drop("contact_id")
+        updates = mine.pivot(on="column", index=ROW, values="after")
+        updates = ids.join(updates, on=ROW, how="left", maintain_order="left")
+        undo = pl.concat([ids, raw.select(columns).gather(ids.get_column(ROW))], how="horizontal")
         tables[f"{fmt}-updates.csv"] = _shaped(updates, id_header, columns)
         tables[f"{fmt}-undo.csv"] = _shaped(undo, id_header, columns)
     return tables
 
 
+_ID = "_hygiene_crm_id"  # the record id as the CRM knows it, under a name no export uses
+
+
 def _shaped(frame: pl.DataFrame, id_header: str, columns: list[str]) -> pl.DataFrame:
     return frame.select(
-        pl.col("crm_id").alias(id_header),
+        pl.col(_ID).alias(id_header),
         *(pl.col(c).cast(pl.String).fill_null("") if c in frame.columns else pl.lit("").alias(c)
           for c in columns),
     )  # fmt: skip
@@ -69,23 +83,30 @@ def status_tables(
     """`<format>-status.csv`: every contact of the month, its statuses, main issue and action.
 
     The main issue is the rule that set the prune action (its name only: evidence such as a
-    bounce reason can quote an address), else the contact's first validation issue.
+    bounce reason can quote an address), else the contact's first validation issue. `records`
+    are action_files.crm_records of these contacts (the contacts first, in order).
     """
+    statuses = in_contact_order(
+        validation.select("contact_id", "email_status", "phone_status", "issues"), contacts
+    )
+    actions = prune.select(
+        "contact_id",
+        "action",
+        pl.col("reasons").list.first().str.extract(r"^([a-z_]+)").alias("rule"),
+    )
     verdicts = (
-        contacts.select("contact_id")
-        .join(
-            validation.select("contact_id", "email_status", "phone_status", "issues"),
-            on="contact_id",
-            how="left",
+        pl.concat(
+            [
+                in_contact_order(records, contacts).select("format", "id_header", "crm_id"),
+                statuses,
+            ],
+            how="horizontal",
         )
-        .join(prune.select("contact_id", "action", "reasons"), on="contact_id", how="left")
-        .join(records.select("contact_id", "format", "id_header", "crm_id"), on="contact_id")
+        .join(actions, on="contact_id", how="left", maintain_order="left")
         .with_columns(
-            pl.coalesce(
-                pl.col("reasons").list.first().str.extract(r"^([a-z_]+)"),
-                pl.col("issues").list.first(),
-                pl.lit(""),
-            ).alias("hygiene_main_issue"),
+            pl.coalesce(pl.col("rule"), pl.col("issues").list.first(), pl.lit("")).alias(
+                "hygiene_main_issue"
+            ),
             pl.col("action").fill_null("keep").alias("hygiene_action"),
         )
         .sort("contact_id")
