@@ -31,17 +31,20 @@ class PartitionRead:
     """What to read of one month of one table: only `columns` (None: all, in the table's order)
     and only the rows matching `where`, an SQL condition over the table's own columns with
     `params` bound as $2, $3, ... (the month is $1): a step reads what it uses, not a million
-    rows it would drop."""
+    rows it would drop. `where` is SQL written in the code, never text from a file or a user:
+    values go in `params`."""
 
     table: str
     columns: Sequence[str] | None = None
     where: str = ""
     params: tuple[object, ...] = ()
 
-    def fetch(self, con: duckdb.DuckDBPyConnection, snapshot: date, path: Path) -> pl.DataFrame:
+    def __post_init__(self) -> None:  # a wrong read fails before the file is opened
         _check_identifier(self.table)
         if self.columns is not None and not self.columns:
             raise ValueError("columns must name at least one column (or be None for all)")
+
+    def fetch(self, con: duckdb.DuckDBPyConnection, snapshot: date, path: Path) -> pl.DataFrame:
         if not _table_exists(con, self.table):
             raise LookupError(
                 f"table {self.table} does not exist in {path}: materialize its asset first"
@@ -199,18 +202,20 @@ class HygieneStore:
         self, snapshot: date, reads: Mapping[str, PartitionRead]
     ) -> dict[str, pl.DataFrame]:
         """Several reads of one month (name -> read), two at a time on cursors of one
-        connection: turning a result into a frame is mostly single-threaded, so on two cores a
-        million-row month's five reads take 0.9 s instead of 1.4 s one after the other."""
+        connection: turning a result into a frame is mostly single-threaded, so on two cores the
+        seven reads of a million-row month's CRM files take 1.2 s instead of 1.6 s one after the
+        other. The first failing read is raised, and the reads not started are cancelled."""
         with self.connect(read_only=True) as con:
             cursors = [con.cursor() for _ in range(min(len(reads), _READERS))]
+            pool = ThreadPoolExecutor(max_workers=len(cursors) or 1)
             try:
-                with ThreadPoolExecutor(max_workers=len(cursors) or 1) as pool:
-                    futures = {
-                        name: pool.submit(_fetch_on, cursors, read, snapshot, self.path)
-                        for name, read in reads.items()
-                    }
-                    return {name: future.result() for name, future in futures.items()}
+                futures = {
+                    name: pool.submit(_fetch_on, cursors, read, snapshot, self.path)
+                    for name, read in reads.items()
+                }
+                return {name: future.result() for name, future in futures.items()}
             finally:
+                pool.shutdown(wait=True, cancel_futures=True)
                 for cursor in cursors:
                     cursor.close()
 

@@ -174,6 +174,51 @@ def test_a_second_address_goes_to_the_other_field_when_empty_else_the_cell_stays
     }  # contact 2's other field is taken: both addresses stay in the cell as typed
 
 
+def test_a_survivor_without_a_raw_row_gets_no_golden_record(tmp_path: Path):
+    """Its CRM fields are unknown (raw_contacts re-read without it): a fill could overwrite one."""
+    header = [
+        "Record ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Phone Number",
+        "Company Name",
+        "Job Title",
+        "Create Date",
+        "Last Modified Date",
+        "Lifecycle Stage",
+    ]
+    email = "chloe.lambert@lambert-design.fr"
+    rows = [
+        ["301", "Chloé", "Lambert", email, "", "Lambert Design", "", "2024-03-01 09:00",
+         "2026-02-01 10:00", "Lead"],
+        ["302", "Chloé", "Lambert", email, "", "", "", "2025-01-10 09:00", "2026-06-01 10:00",
+         "Customer"],
+        ["303", "Chloe", "Lambert", email, "+33 6 12 87 34 02", "", "Directrice artistique",
+         "2025-06-01 09:00", "2026-09-01 10:00", "Lead"],
+        ["304", "Jan", "de Vries", "jan.devries@vries-bouw.nl", "+31 20 123 4567",
+         "Vries Bouw BV", "Projectleider", "2024-01-01 09:00", "2026-09-15 10:00", "Lead"],
+    ]  # fmt: skip
+    result = _month(tmp_path, "hubspot.csv", pl.DataFrame(rows, schema=header, orient="row"),
+                    date(2026, 10, 1))  # fmt: skip
+    found = _files(result)[0]
+    golden = found.cells.filter(pl.col("rule") == "golden_record")
+    assert set(golden.select("contact_id", "column").iter_rows()) == {
+        ("302", "Company Name"),
+        ("302", "Job Title"),
+        ("302", "Phone Number"),
+    }  # the survivor's blanks, filled from the records merged into it
+
+    raw = result.exports.raw.filter(pl.col("contact_id") != "302")
+    formats = formats_from_export_files(result.exports.files_frame())
+    without = corrections(raw, result.contacts, result.changes, result.merge_plan,
+                          result.validation, result.prune, formats,
+                          WritebackSettings())  # fmt: skip
+    assert "302" not in without.cells.get_column("contact_id").to_list()
+    others = found.cells.filter(pl.col("contact_id") != "302")
+    assert without.cells.sort("contact_id", "column").equals(others.sort("contact_id", "column"))
+
+
 def test_a_formula_in_a_name_keeps_the_contact_out_of_the_update_files_and_neutralized_elsewhere(
     tmp_path: Path,
 ):

@@ -25,7 +25,8 @@ from hygiene_pipeline.crm_files.writeback_settings import WritebackSettings
 from hygiene_pipeline.ingest.formats import CrmFormat, formats_from_export_files
 from hygiene_pipeline.store import HygieneStore, PartitionRead
 
-# What the action files read; the corrections and statuses read more: `_reads`.
+# What the step read before the write-back files (with the contacts' ids, files and emails and
+# `export_files`); everything it reads now: `_reads`.
 READS: dict[str, list[str]] = {
     "prune_list": ["contact_id", "action", "reasons", "merge_into"],
     "erased_contacts": ["contact_id", "source_file"],

@@ -57,8 +57,9 @@ CELLS: dict[str, pl.DataType] = {
 
 
 def contact_columns(settings: WritebackSettings) -> list[str]:
-    """What the corrections read of the normalized contacts: the writable fields and the
-    columns their rules look at (a million-row month reads in a fraction of the time)."""
+    """What the files read of the normalized contacts: the ids, files and emails of the
+    records, the writable fields and the columns their rules look at (a million-row month
+    reads in a fraction of the time)."""
     extra = {"email": ["email_others"], "phone": ["phone_others", "phone_extension"]}
     fields = [f for f in settings.fields if f != "email"]
     return ["contact_id", "source_file", "email", *fields,
@@ -260,9 +261,12 @@ def _golden_cells(
     )
     at = located.get_column(ROW).unique()  # only the survivors' rows: few beside a million
     before = (
-        raw.select(sorted(set(targets.values())))
+        raw.select(pl.col("source_file").alias("_raw_file"), *sorted(set(targets.values())))
         .gather(at)
         .with_columns(at)
+        # a contact without a raw row: what its CRM fields hold is unknown, so nothing is filled
+        .filter(pl.col("_raw_file").is_not_null())
+        .drop("_raw_file")
         .unpivot(index=[ROW], variable_name="column", value_name="before")
     )
     return (
