@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import dagster as dg
 
+from assets.process_exit import skip_collections_at_exit
 from hygiene_pipeline.store import HygieneStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,10 +61,12 @@ _Step = TypeVar("_Step", bound=Callable)
 
 def in_one_session(step: _Step) -> _Step:
     """Run a step (an asset or its checks) with one DuckDB connection for all its reads and
-    writes (`HygieneStore.session`), closed when the step ends. The step keeps its signature, so
-    Dagster still sees its context and resources."""
+    writes (`HygieneStore.session`), closed when the step ends; its process then skips the
+    garbage collections at exit (`assets.process_exit`). The step keeps its signature, so Dagster
+    still sees its context and resources."""
 
     def store_of(kwargs: dict) -> HygieneStore:
+        skip_collections_at_exit()
         return kwargs["hygiene"].store()
 
     if inspect.isgeneratorfunction(step):
