@@ -210,16 +210,20 @@ def _usage(store: HygieneStore, snapshot: date, columns: list[str]) -> list[dict
             "FROM raw_contacts WHERE snapshot = $1 GROUP BY source_file",
             [snapshot],
         )
-        distinct = ", ".join(f"count(DISTINCT {_text(c)}) AS d{i}" for i, c in part)
-        distincts = store.query(
-            f"SELECT {distinct} FROM raw_contacts WHERE snapshot = $1", [snapshot]
-        ).row(0, named=True)
+        # One SELECT per column: DuckDB runs the parts of a UNION ALL side by side, while the
+        # distinct counts of one SELECT took a single thread (0.18 s against 0.08 s at 100k).
+        distinct = " UNION ALL ".join(
+            f"SELECT {i} AS i, count(DISTINCT {_text(c)}) AS d "
+            "FROM raw_contacts WHERE snapshot = $1"
+            for i, c in part
+        )
+        distincts = dict(store.query(distinct, [snapshot]).iter_rows())
         for i, _ in part:
             present = files.filter(pl.col(f"p{i}") > 0)
             usage[i] = {
                 "rows": int(present["n"].sum()),
                 "filled": int(present[f"f{i}"].sum()),
-                "distinct": int(distincts[f"d{i}"] or 0),
+                "distinct": int(distincts[i] or 0),
                 "systems": tuple(sorted(set(present["system"].drop_nulls().to_list()))),
             }
     return usage
