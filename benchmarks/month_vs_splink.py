@@ -21,6 +21,10 @@ costs on the same file (goal: ratio <= 2.0). This measures both, one after the o
   `last_name_phonetic` column gets the plain last name.
 
 Splink 5.0.0 is a benchmark-only dependency (`.venv/bin/pip install splink`), not in pyproject.
+Whether the venv has pandas changes both sides: DuckDB imports pandas, when it is installed, at
+a process's first query with parameters (0.3 s here). Neither we nor Splink 5 need it, and a venv
+from `scripts/setup.sh` plus Splink has none; recordlinkage (`dedupe_accuracy.py`'s benchmark
+dependency) brings it. The summary says which venv was measured.
 
     .venv/bin/python benchmarks/month_vs_splink.py [--people 100000] [--seed 20261122]
         [--keep DIR] [--runs N] [--profile FILE]
@@ -201,6 +205,16 @@ def summary(people: int, ours: list[dict[str, float]], splink: list[dict[str, fl
     judged = statistics.median(ratio)
     verdict = "met" if judged <= GOAL_RATIO else "not met"
     print(f"goal ratio <= {GOAL_RATIO} (both with process start): {judged:.2f}, {verdict}")
+    print(f"measured in {sys.prefix}, {pandas_installed()}")
+
+
+def pandas_installed() -> str:
+    """Which kind of venv ran both sides (see the module's docstring)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        return "without pandas (as scripts/setup.sh makes it)"
+    return "with pandas installed (DuckDB imports it in both processes: about 0.3 s each)"
 
 
 def main() -> int:
