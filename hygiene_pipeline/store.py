@@ -354,9 +354,11 @@ def _in_batches(frame: pl.DataFrame) -> pa.Table:
 def _create_or_widen(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Create `name` shaped like the registered incoming_rows, or add the columns it lacks."""
     if not _table_exists(con, name):
-        # LIMIT 0, not an empty SELECT: after a CREATE TABLE AS of an empty result, DuckDB 1.5.6
-        # hides from this connection the rows a large insert then adds in the same transaction
-        # (other connections see them), and a step's checks would count none.
+        # LIMIT 0 over the rows, never an empty Arrow source: in DuckDB 1.5.6, rows from an
+        # empty Arrow source (CREATE TABLE AS or INSERT), then a row group or more of rows into
+        # the same table in the same transaction, hides the larger insert from this process
+        # until the file is reopened (a step's checks count none; a DELETE misses them). So
+        # the month's rows go into each table in one INSERT per transaction.
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming_rows LIMIT 0")
         return
     existing = {

@@ -100,8 +100,9 @@ def test_reading_chosen_columns_keeps_their_order_and_the_write_order(tmp_path):
 
 @pytest.mark.parametrize("in_session", [False, True])
 def test_a_new_table_of_several_row_groups_reads_back_in_write_order(tmp_path, in_session):
-    """In a session the same connection reads what it wrote: with an empty CREATE TABLE AS
-    instead of LIMIT 0, DuckDB 1.5.6 hid these rows from it, and a step's checks counted none."""
+    """In a session the same connection reads what it wrote: creating the table from an empty
+    Arrow source instead of LIMIT 0 made DuckDB 1.5.6 hide these rows until the file was
+    reopened, and a step's checks counted none (see `_create_or_widen`)."""
     store = HygieneStore(tmp_path / "hygiene.duckdb")
     ids = [f"{(i * 7919) % 300_007:06d}" for i in range(300_000)]  # 3 row groups, not sorted
     rows = _prune_rows(AUG, ids)
