@@ -164,7 +164,7 @@ def _field_cells(
     row): only rows the cleaning changed can hold a correction, so only those are looked at.
     """
     at = rules.get_column(ROW)
-    blank = [pl.col(c).cast(pl.String).str.strip_chars().fill_null("") == "" for c in columns]
+    blank = [_is_blank(pl.col(c)) for c in columns]
     which, before = _first_filled(columns)
     other = pl.coalesce(  # the format's first other column of the field that is empty
         [pl.when(b & (which != c)).then(pl.lit(c)) for c, b in zip(columns, blank, strict=True)]
@@ -271,7 +271,7 @@ def _golden_cells(
     )
     return (
         located.join(before, on=[ROW, "column"], how="inner")
-        .filter(pl.col("before").cast(pl.String).str.strip_chars().fill_null("") == "")
+        .filter(_is_blank(pl.col("before")))
         .select(
             ROW,
             pl.col("survivor_id").alias("contact_id"),
@@ -315,9 +315,14 @@ def _first_per_cell(found: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
+def _is_blank(cell: pl.Expr) -> pl.Expr:
+    """An export cell with no value: null, empty or only spaces (any dtype, read as text)."""
+    return cell.cast(pl.String).str.strip_chars().fill_null("") == ""
+
+
 def _first_filled(columns: list[str]) -> tuple[pl.Expr, pl.Expr]:
     """The first of `columns` holding a value (its name), and that value."""
-    blank = [pl.col(c).cast(pl.String).str.strip_chars().fill_null("") == "" for c in columns]
+    blank = [_is_blank(pl.col(c)) for c in columns]
     which = pl.coalesce([pl.when(~b).then(pl.lit(c)) for c, b in zip(columns, blank, strict=True)])
     value = pl.coalesce([pl.when(~b).then(pl.col(c)) for c, b in zip(columns, blank, strict=True)])
     return which, value
