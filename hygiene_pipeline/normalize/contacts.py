@@ -67,13 +67,39 @@ def normalize_with_changes(
     vocabularies: Mapping[str, Vocabulary] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """normalized_contacts and normalization_changes for one month of raw rows."""
-    if raw.height == 0:
+    vocabularies = vocabularies or load_vocabularies()
+    fields = contact_fields(raw, export_files=export_files, vocabularies=vocabularies)
+    return normalize_fields(fields, default_region=default_region, vocabularies=vocabularies)
+
+
+def contact_fields(
+    raw: pl.DataFrame,
+    *,
+    export_files: pl.DataFrame | None = None,
+    vocabularies: Mapping[str, Vocabulary] | None = None,
+) -> pl.DataFrame:
+    """The raw rows read as the canonical fields (`source_fields`), one per raw row, in order.
+
+    Cleaning starts from these and never reads the raw rows again, so a caller holding a
+    month can let the raw rows go before `normalize_fields` (BENCHMARKS.md: the step's peak).
+    """
+    formats = formats_from_export_files(export_files) if raw.height else {}
+    return source_fields(raw, formats, vocabularies or load_vocabularies())
+
+
+def normalize_fields(
+    fields: pl.DataFrame,
+    *,
+    default_region: str = DEFAULT_REGION,
+    vocabularies: Mapping[str, Vocabulary] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """normalized_contacts and normalization_changes from `contact_fields`' rows."""
+    if fields.height == 0:
         return (
             schema.empty(schema.NORMALIZED_CONTACTS),
             schema.empty(schema.NORMALIZATION_CHANGES),
         )
     vocabularies = vocabularies or load_vocabularies()
-    fields = source_fields(raw, formats_from_export_files(export_files), vocabularies)
     cleaned = _clean(fields, default_region, vocabularies)
     contacts = schema.conform(cleaned, schema.NORMALIZED_CONTACTS)
     return contacts, _changes(fields, cleaned)
