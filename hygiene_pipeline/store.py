@@ -25,10 +25,13 @@ import pyarrow as pa
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _LOCK_HINT = re.compile(r"Conflicting lock is held in (?P<holder>.+?) \(PID (?P<pid>\d+)\)")
 _BATCH_ROWS = 122_880  # DuckDB's row group size
-# DuckDB scans a registered Arrow table through pyarrow's dataset layer (Acero), which warns
-# on stderr about every buffer polars did not align (the string views of _write_month) and
-# leaves it to the hardware. Copying those few buffers is its safe setting, and costs nothing
-# measurable; a setting of the user's own stands. Read once, at Acero's first use.
+# DuckDB scans a registered Arrow table through pyarrow's dataset layer (Acero), which checks
+# buffer alignment and, by default, prints a warning on stderr per batch that fails it. Of
+# polars' string views (_write_month) only one buffer does: the empty views buffer under a
+# broadcast empty list (email_others). Copying such buffers is Acero's safe setting and costs
+# nothing measurable; a setting of the user's own stands. Acero reads it once, when the
+# process builds its first plan, so this must run before any Arrow scan (importing the store
+# after one has no effect, and the warnings come back).
 os.environ.setdefault("ACERO_ALIGNMENT_HANDLING", "reallocate")
 
 
@@ -305,7 +308,7 @@ def _purge(con: duckdb.DuckDBPyConnection, purge: Purge) -> dict[str, int]:
         "SELECT table_name, column_name FROM information_schema.columns"
     ).fetchall():
         columns.setdefault(table, set()).add(column)
-    con.register("purge_rows", purge.contacts.select("snapshot", "contact_id").to_arrow())
+    con.register("purge_rows", _in_batches(purge.contacts.select("snapshot", "contact_id")))
     purged: dict[str, int] = {}
     try:
         for table in sorted(columns):
@@ -356,10 +359,11 @@ def _in_batches(frame: pl.DataFrame, *, string_views: bool = False) -> pa.Table:
 
     With `string_views`, strings go as polars holds them, without a copy (offsets copy every
     string: a second and 500 MB for a million contacts). Only for a plain scan: pyarrow has no
-    filter kernels for views, and DuckDB pushes filters into the scan (an upsert's DELETE ...
-    USING sends the join's keys, and fails on views).
+    comparison or `is_in` kernels for views, and DuckDB may push a join's keys into its scan
+    of the rows (an upsert's DELETE ... USING did, and failed).
     """
-    table = frame.to_arrow(compat_level=pl.CompatLevel.newest() if string_views else None)
+    level = pl.CompatLevel.newest() if string_views else pl.CompatLevel.oldest()
+    table = frame.to_arrow(compat_level=level)
     return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
 
 

@@ -241,9 +241,9 @@ def test_upsert_creates_the_table_then_replaces_rows_by_key(tmp_path):
 
 
 def test_upsert_replaces_rows_keyed_by_long_texts(tmp_path):
-    """DuckDB pushes the DELETE ... USING join's keys into its scan of the incoming rows;
-    pyarrow cannot filter string views (texts over 12 bytes are not inlined), so the upsert
-    must hand DuckDB plain strings. The DNS cache's shape, renewed a week later."""
+    """DuckDB may push the DELETE ... USING join's keys into its scan of the incoming rows
+    (here it does: the DNS cache's shape, renewed a week later), and pyarrow has no kernels to
+    filter string views, so the upsert must hand DuckDB plain strings."""
     store = HygieneStore(tmp_path / "hygiene.duckdb")
     domains = ["kaasmakerij-vlasbloem.nl", "bestaat-niet-bakkerij.nl"]
     checked = datetime.datetime(2026, 10, 31, 12)
