@@ -74,9 +74,10 @@ def everything(store: HygieneStore, root: Path, snapshot: date, out: Path) -> St
     with store.session():
         with phases.step("read"):
             inputs = month_files.read_inputs(store, snapshot, settings)
-        with phases.step("corrections and tables"):
+        with phases.step("corrections"):
             built = month_files.build_files(inputs, snapshot, settings)
-        with phases.step("crm_updates and files written"):
+        del inputs  # as the asset does: the files keep only what they read
+        with phases.step("files built and written, then crm_updates"):
             month_files.write_files(store, snapshot, built, out)
     return phases
 

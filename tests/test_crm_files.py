@@ -9,9 +9,10 @@ from dataclasses import replace
 from datetime import date
 
 import polars as pl
+import pytest
 
 from hygiene_pipeline import schema
-from hygiene_pipeline.crm_files.action_files import neutralize, write_crm_files
+from hygiene_pipeline.crm_files.action_files import neutralize, write_crm_files, write_file_set
 from hygiene_pipeline.ingest.recognition import recognise
 from tests.builders import contacts_frame, prune_frame
 from tests.export_fixtures import HUBSPOT_ALL
@@ -128,6 +129,29 @@ def test_a_rerun_replaces_the_folder_and_files_are_owner_only(tmp_path):
     assert stat.S_IMODE((out / "hubspot-deletions.csv").stat().st_mode) == 0o600
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert [p.name for p in out.parent.iterdir()] == ["2026-10"]  # no staging folders left
+
+
+def test_files_built_as_they_are_written_leave_last_months_set_whole_when_one_fails(tmp_path):
+    # The month's files are built one set at a time while they are written (a million
+    # contacts' files are half a gigabyte): a set that fails to build must not leave a mix.
+    out = tmp_path / "out" / "2026-10"
+    shown = pl.DataFrame({"Record ID": ["101"], "Email": ["anouk.visser@ziggo.nl"]})
+    write_file_set({"hubspot-deletions.csv": shown}, out)
+    before = (out / "hubspot-deletions.csv").read_bytes()
+
+    def failing_files():
+        yield "hubspot-deletions.csv", shown.head(0)
+        raise ValueError("the status files could not be built")
+
+    with pytest.raises(ValueError, match="status files"):
+        write_file_set(failing_files(), out)
+    assert [p.name for p in out.iterdir()] == ["hubspot-deletions.csv"]
+    assert (out / "hubspot-deletions.csv").read_bytes() == before
+    assert [p.name for p in out.parent.iterdir()] == ["2026-10"]  # no staging folder left
+
+    pairs = iter([("hubspot-deletions.csv", shown.head(0)), ("hubspot-status.csv", shown)])
+    assert write_file_set(pairs, out) == {"hubspot-deletions.csv": 0, "hubspot-status.csv": 1}
+    assert _read(out / "hubspot-status.csv")[1] == ["101", "anouk.visser@ziggo.nl"]
 
 
 def test_each_export_format_gets_its_own_files_with_ids_as_the_crm_knows_them(tmp_path):

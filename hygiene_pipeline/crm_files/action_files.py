@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import polars as pl
@@ -114,9 +114,13 @@ def write_crm_files(
 
 
 def write_file_set(
-    tables: Mapping[str, pl.DataFrame], out_dir: Path, *, verbatim: frozenset[str] = frozenset()
+    tables: Mapping[str, pl.DataFrame] | Iterable[tuple[str, pl.DataFrame]],
+    out_dir: Path,
+    *,
+    verbatim: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
-    """Replace `out_dir` with these files (name -> table); rows per file name.
+    """Replace `out_dir` with these files (name -> table, or (name, table) pairs, which may be
+    built one at a time as they are written); rows per file name.
 
     Written to a staging folder and swapped in, so a rerun never leaves a mix of old and new.
     Cells are neutralized against spreadsheet formulas, except in the files named `verbatim`:
@@ -128,7 +132,7 @@ def write_file_set(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     counts: dict[str, int] = {}
     try:
-        for name, table in tables.items():
+        for name, table in tables.items() if isinstance(tables, Mapping) else tables:
             counts[name] = _write(staging / name, table, neutralized=name not in verbatim)
         os.chmod(staging, 0o700)
         _swap(staging, out_dir)

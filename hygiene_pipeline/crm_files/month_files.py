@@ -6,6 +6,7 @@ benchmark measures exactly what the asset does.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from hygiene_pipeline.crm_files.action_files import action_tables, crm_records, write_file_set
-from hygiene_pipeline.crm_files.update_files import status_tables, update_tables
+from hygiene_pipeline.crm_files.update_files import status_tables, update_file_names, update_tables
 from hygiene_pipeline.crm_files.updates import (
     Corrections,
     contact_columns,
@@ -70,10 +71,12 @@ class MonthInputs:
 
 @dataclass(frozen=True)
 class MonthFiles:
-    """The month's corrections and every file (name -> table) the CRM imports."""
+    """The month's corrections, and every file (name, table) the CRM imports, built one set at
+    a time as they are written: at a million contacts the files are half a gigabyte together,
+    and only the month's corrections and the frames the files still need are held beside them."""
 
     found: Corrections
-    files: dict[str, pl.DataFrame]
+    files: Iterator[tuple[str, pl.DataFrame]]
     verbatim: frozenset[str]  # the update and undo files: written without formula guards
 
 
@@ -87,27 +90,47 @@ def read_inputs(store: HygieneStore, snapshot: date, settings: WritebackSettings
 
 
 def build_files(inputs: MonthInputs, snapshot: date, settings: WritebackSettings) -> MonthFiles:
+    """The corrections now, the files when `write_files` takes them. The files keep only what
+    they read (not the contacts' fields, nor the changes or merge plan): a caller that drops
+    `inputs` after this call lets the rest go."""
     read = inputs.tables
     contacts, prune = read["normalized_contacts"], read["prune_list"]
     raw = in_contact_order(inputs.raw, contacts)
     found = corrections(raw, contacts, read["normalization_changes"], read["merge_plan"],
                         read["validation_results"], prune, inputs.formats, settings)  # fmt: skip
     records = crm_records(contacts, read["erased_contacts"], read["export_files"])
-    updates = update_tables(found, raw, records, inputs.raw_header)
-    files = {
-        **action_tables(prune, records),
-        **updates,
-        **status_tables(contacts, read["validation_results"], prune, records, snapshot),
-    }
-    return MonthFiles(found, files, frozenset(updates))
+    formats = records.get_column("format").unique().to_list()
+    files = _files(found, raw, records, contacts.select("contact_id"), read["validation_results"],
+                   prune, inputs.raw_header, snapshot)  # fmt: skip
+    return MonthFiles(found, files, frozenset(n for f in formats for n in update_file_names(f)))
+
+
+def _files(
+    found: Corrections,
+    raw: pl.DataFrame,
+    records: pl.DataFrame,
+    contact_ids: pl.DataFrame,
+    validation: pl.DataFrame,
+    prune: pl.DataFrame,
+    raw_header: list[str],
+    snapshot: date,
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """The action files, then the update and undo files, then the status files, each set built
+    when the one before is written (the raw rows let go after the undo files)."""
+    yield from action_tables(prune, records).items()
+    yield from update_tables(found, raw, records, raw_header).items()
+    del raw
+    yield from status_tables(contact_ids, validation, prune, records, snapshot).items()
 
 
 def write_files(
     store: HygieneStore, snapshot: date, built: MonthFiles, out_dir: Path
 ) -> dict[str, int]:
-    """The corrections into `crm_updates` and the files into `out_dir`; rows per file."""
+    """The files into `out_dir`, then the corrections into `crm_updates` (when the files no
+    longer hold the month's frames); rows per file."""
+    counts = write_file_set(built.files, out_dir, verbatim=built.verbatim)
     store.replace_partition(
         snapshot,
         {"crm_updates": built.found.cells.with_columns(pl.lit(snapshot).alias("snapshot"))},
     )
-    return write_file_set(built.files, out_dir, verbatim=built.verbatim)
+    return counts

@@ -57,9 +57,16 @@ def update_tables(
         updates = mine.pivot(on="column", index=ROW, values="after")
         updates = ids.join(updates, on=ROW, how="left", maintain_order="left")
         undo = pl.concat([ids, raw.select(columns).gather(ids.get_column(ROW))], how="horizontal")
-        tables[f"{fmt}-updates.csv"] = _shaped(updates, id_header, columns)
-        tables[f"{fmt}-undo.csv"] = _shaped(undo, id_header, columns)
+        updates_name, undo_name = update_file_names(fmt)
+        tables[updates_name] = _shaped(updates, id_header, columns)
+        tables[undo_name] = _shaped(undo, id_header, columns)
     return tables
+
+
+def update_file_names(fmt: str) -> tuple[str, str]:
+    """The update and undo files of an export format (the files written without formula
+    guards: update_tables leaves formula-like values out)."""
+    return f"{fmt}-updates.csv", f"{fmt}-undo.csv"
 
 
 _ID = "_hygiene_crm_id"  # the record id as the CRM knows it, under a name no export uses

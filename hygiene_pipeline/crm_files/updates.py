@@ -124,27 +124,54 @@ def corrections(
     )
     parts = []
     for file_name, fmt in formats.items():
-        mine = positions.filter(pl.col("source_file") == file_name)
-        if mine.height == 0:
-            continue
-        # Each field's changes of this file's kept contacts, with their rows: one join for all.
-        changed = writable.join(mine.select("contact_id", ROW), on="contact_id", how="inner")
-        by_field = changed.partition_by("field", as_dict=True, include_key=False)
-        for name in settings.fields:
-            columns = [c for c in fmt.source_columns(name) if c in raw.columns]
-            if not columns:
-                continue
-            rules = by_field.get((name,), _NO_RULES)
-            parts.append(_field_cells(raw, contacts, rules, name, columns, file_name))
-            if name == "email" and settings.email_suggestions:
-                parts.append(_typo_cells(raw, mine, validation, columns))
-        if settings.golden_record:
-            parts.append(_golden_cells(raw, mine, merge_plan, fmt, settings))
+        parts += _file_cells(raw, contacts, writable, positions, merge_plan, validation, fmt,
+                             file_name, settings)  # fmt: skip
+    # A million cells at a million contacts: what built them, and each copy, is let go as soon
+    # as it is used, so the cells are never held twice (BENCHMARKS.md, issue 18).
+    del positions, writable
     found = pl.concat([_schema_parts(p) for p in parts]) if parts else _empty_parts()
+    del parts
     if settings.email_suggestions:  # a typo fix supersedes the cleaning of the same cell
         found = found.sort(pl.col("rule") == "email_typo", descending=True)
-    found = found.filter(_first_per_cell(found))
-    return _without_formula_like(found, raw)
+    if found.height == 0:
+        return Corrections(found.select(list(CELLS)), found.get_column(ROW), 0)
+    keep, held = _formula_free(found, _first_per_cell(found), raw)
+    columns = found.select(ROW, *CELLS).get_columns()
+    del found
+    kept = pl.DataFrame([columns.pop(0).filter(keep) for _ in range(len(columns))])
+    return Corrections(kept.select(list(CELLS)), kept.get_column(ROW), held)
+
+
+def _file_cells(
+    raw: pl.DataFrame,
+    contacts: pl.DataFrame,
+    writable: pl.DataFrame,
+    positions: pl.DataFrame,
+    merge_plan: pl.DataFrame,
+    validation: pl.DataFrame,
+    fmt: CrmFormat,
+    file_name: str,
+    settings: WritebackSettings,
+) -> list[pl.DataFrame]:
+    """The corrections of one export file (`positions`: the kept contacts with their rows)."""
+    mine = positions.filter(pl.col("source_file") == file_name)
+    if mine.height == 0:
+        return []
+    # Each field's changes of this file's kept contacts, with their rows: one join for all.
+    changed = writable.join(mine.select("contact_id", ROW), on="contact_id", how="inner")
+    by_field = changed.partition_by("field", as_dict=True, include_key=False)
+    parts = []
+    for name in settings.fields:
+        columns = [c for c in fmt.source_columns(name) if c in raw.columns]
+        if not columns:
+            continue
+        rules = by_field.get((name,), _NO_RULES)
+        parts.append(_field_cells(raw, contacts, rules, name, columns, file_name))
+        if name == "email" and settings.email_suggestions:
+            parts.append(_typo_cells(raw, mine, validation, columns))
+    if settings.golden_record:
+        parts.append(_golden_cells(raw, mine, merge_plan, fmt, settings))
+    return parts
 
 
 _NO_RULES = pl.DataFrame(schema={"contact_id": pl.String(), "rule": pl.String(), ROW: pl.UInt32})
@@ -285,22 +312,23 @@ def _golden_cells(
     )
 
 
-def _without_formula_like(found: pl.DataFrame, raw: pl.DataFrame) -> Corrections:
-    """Leave out every contact that has a formula-like value in any column its format's files
-    would carry: the update and undo files then never hold one."""
-    if found.height == 0:
-        return Corrections(found.select(list(CELLS)), found.get_column(ROW), 0)
+def _formula_free(
+    found: pl.DataFrame, first: pl.Series, raw: pl.DataFrame
+) -> tuple[pl.Series, int]:
+    """Which cells to keep: the first correction of each cell (`first`), leaving out every
+    contact that has a formula-like value in any column its format's files would carry (the
+    update and undo files then never hold one); and how many contacts were left out. The
+    export's columns are looked at one at a time."""
     columns = found.get_column("column").unique().sort().to_list()
-    present = [c for c in columns if c in raw.columns]
-    at = found.get_column(ROW).unique()
-    risky = raw.select(present).gather(at).select(
-        pl.any_horizontal(pl.col(c).cast(pl.String).fill_null("").str.contains(_FORMULA)
-                          for c in present)
-    ).to_series()  # fmt: skip
-    unsafe_after = found.filter(pl.col("after").str.contains(_FORMULA)).get_column(ROW)
+    at = found.get_column(ROW).unique()  # the same rows with or without the later cells
+    risky = pl.repeat(False, at.len(), eager=True)
+    for name in (c for c in columns if c in raw.columns):
+        cells = raw.get_column(name).gather(at).cast(pl.String).fill_null("")
+        risky = risky | cells.str.contains(_FORMULA)
+    unsafe_after = found.filter(first & pl.col("after").str.contains(_FORMULA)).get_column(ROW)
     held = pl.concat([at.filter(risky), unsafe_after]).unique()
-    kept = found.filter(~pl.col(ROW).is_in(held.implode()))
-    return Corrections(kept.select(list(CELLS)), kept.get_column(ROW), held.len())
+    keep = found.select(first & ~pl.col(ROW).is_in(held.implode())).to_series()
+    return keep, held.len()
 
 
 def _first_per_cell(found: pl.DataFrame) -> pl.Series:
