@@ -137,25 +137,24 @@ def crm_import_files(
     with timer.step("files"):  # each file built as it is written, then crm_updates
         counts = month_files.write_files(store, snapshot, built, out_dir)
     found = built.found
-    del built  # the checks below read the files and DuckDB, not these frames
+    del built
     table = "\n".join(
         ["| file | rows |", "| --- | ---: |"] + [f"| {n} | {c} |" for n, c in counts.items()]
     )
-    return dg.MaterializeResult(
-        check_results=_checks.results(hygiene, snapshot),
-        metadata={
-            "folder": dg.MetadataValue.path(str(out_dir)),
-            "files": dg.MetadataValue.md(table),
-            "dagster/row_count": sum(counts.values()),
-            "corrections": found.cells.height,
-            "corrected_contacts": found.cells.get_column("contact_id").n_unique(),
-            "corrections_by_field": dg.MetadataValue.md(_by_field(found.cells)),
-            "held_back_formula_like": found.held_back,
-            "writeback": dg.MetadataValue.json(settings.describe()),
-            "corrections_preview": dg.MetadataValue.md(_preview(found.cells)),
-            **timer.metadata(),
-        },
-    )
+    metadata = {
+        "folder": dg.MetadataValue.path(str(out_dir)),
+        "files": dg.MetadataValue.md(table),
+        "dagster/row_count": sum(counts.values()),
+        "corrections": found.cells.height,
+        "corrected_contacts": found.cells.get_column("contact_id").n_unique(),
+        "corrections_by_field": dg.MetadataValue.md(_by_field(found.cells)),
+        "held_back_formula_like": found.held_back,
+        "writeback": dg.MetadataValue.json(settings.describe()),
+        "corrections_preview": dg.MetadataValue.md(_preview(found.cells)),
+        **timer.metadata(),
+    }
+    del found  # the checks read the files and DuckDB, not the month's frames
+    return dg.MaterializeResult(check_results=_checks.results(hygiene, snapshot), metadata=metadata)
 
 
 def _by_field(cells: pl.DataFrame) -> str:

@@ -13,7 +13,10 @@ import pytest
 
 from hygiene_pipeline import schema
 from hygiene_pipeline.crm_files.action_files import neutralize, write_crm_files, write_file_set
+from hygiene_pipeline.crm_files.month_files import MonthFiles, write_files
+from hygiene_pipeline.crm_files.updates import CELLS, Corrections
 from hygiene_pipeline.ingest.recognition import recognise
+from hygiene_pipeline.store import HygieneStore
 from tests.builders import contacts_frame, prune_frame
 from tests.export_fixtures import HUBSPOT_ALL
 from tests.export_fixtures import SALESFORCE_LEAD as SALESFORCE_LEAD_HEADERS
@@ -152,6 +155,25 @@ def test_files_built_as_they_are_written_leave_last_months_set_whole_when_one_fa
     pairs = iter([("hubspot-deletions.csv", shown.head(0)), ("hubspot-status.csv", shown)])
     assert write_file_set(pairs, out) == {"hubspot-deletions.csv": 0, "hubspot-status.csv": 1}
     assert _read(out / "hubspot-status.csv")[1] == ["101", "anouk.visser@ziggo.nl"]
+
+
+def test_a_months_files_are_written_once_per_build(tmp_path):
+    # The files are a generator, built as they are written: writing them again must not swap an
+    # empty folder over the month's files.
+    shown = pl.DataFrame({"Record ID": ["101"], "Email": ["anouk.visser@ziggo.nl"]})
+    cells = pl.DataFrame(schema=CELLS)
+    built = MonthFiles(Corrections(cells, pl.Series(dtype=pl.UInt32), 0),
+                       _generated([("hubspot-status.csv", shown)]), frozenset())  # fmt: skip
+    out = tmp_path / "out" / "2026-10"
+    assert write_file_set(built.files, out) == {"hubspot-status.csv": 1}
+    with pytest.raises(ValueError, match="written already"):
+        write_files(HygieneStore(tmp_path / "hygiene.duckdb"), OCT, built, out)
+    assert [p.name for p in out.iterdir()] == ["hubspot-status.csv"]
+    assert not (tmp_path / "hygiene.duckdb").exists()
+
+
+def _generated(pairs):
+    yield from pairs
 
 
 def test_each_export_format_gets_its_own_files_with_ids_as_the_crm_knows_them(tmp_path):

@@ -134,6 +134,7 @@ def write_file_set(
     try:
         for name, table in tables.items() if isinstance(tables, Mapping) else tables:
             counts[name] = _write(staging / name, table, neutralized=name not in verbatim)
+            del table  # pairs built as they are written: not held while the next is built
         os.chmod(staging, 0o700)
         _swap(staging, out_dir)
     except BaseException:

@@ -6,7 +6,8 @@ benchmark measures exactly what the asset does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -73,10 +74,11 @@ class MonthInputs:
 class MonthFiles:
     """The month's corrections, and every file (name, table) the CRM imports, built one set at
     a time as they are written: at a million contacts the files are half a gigabyte together,
-    and only the month's corrections and the frames the files still need are held beside them."""
+    and only the month's corrections and the frames the files still need are held beside them.
+    Single use: `files` is a generator, which one `write_files` call consumes."""
 
     found: Corrections
-    files: Iterator[tuple[str, pl.DataFrame]]
+    files: Generator[tuple[str, pl.DataFrame], None, None]
     verbatim: frozenset[str]  # the update and undo files: written without formula guards
 
 
@@ -114,7 +116,7 @@ def _files(
     prune: pl.DataFrame,
     raw_header: list[str],
     snapshot: date,
-) -> Iterator[tuple[str, pl.DataFrame]]:
+) -> Generator[tuple[str, pl.DataFrame], None, None]:
     """The action files, then the update and undo files, then the status files, each set built
     when the one before is written (the raw rows let go after the undo files)."""
     yield from action_tables(prune, records).items()
@@ -128,6 +130,8 @@ def write_files(
 ) -> dict[str, int]:
     """The files into `out_dir`, then the corrections into `crm_updates` (when the files no
     longer hold the month's frames); rows per file."""
+    if inspect.getgeneratorstate(built.files) == inspect.GEN_CLOSED:  # written once already
+        raise ValueError("these files were written already: build them again to rewrite them")
     counts = write_file_set(built.files, out_dir, verbatim=built.verbatim)
     store.replace_partition(
         snapshot,

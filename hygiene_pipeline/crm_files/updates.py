@@ -132,10 +132,10 @@ def corrections(
     found = pl.concat([_schema_parts(p) for p in parts]) if parts else _empty_parts()
     del parts
     if settings.email_suggestions:  # a typo fix supersedes the cleaning of the same cell
-        found = found.sort(pl.col("rule") == "email_typo", descending=True)
+        found = found.sort(pl.col("rule") == "email_typo", descending=True, maintain_order=True)
     if found.height == 0:
         return Corrections(found.select(list(CELLS)), found.get_column(ROW), 0)
-    keep, held = _formula_free(found, _first_per_cell(found), raw)
+    keep, held = _kept_cells(found, _first_per_cell(found), raw)
     columns = found.select(ROW, *CELLS).get_columns()
     del found
     kept = pl.DataFrame([columns.pop(0).filter(keep) for _ in range(len(columns))])
@@ -312,9 +312,7 @@ def _golden_cells(
     )
 
 
-def _formula_free(
-    found: pl.DataFrame, first: pl.Series, raw: pl.DataFrame
-) -> tuple[pl.Series, int]:
+def _kept_cells(found: pl.DataFrame, first: pl.Series, raw: pl.DataFrame) -> tuple[pl.Series, int]:
     """Which cells to keep: the first correction of each cell (`first`), leaving out every
     contact that has a formula-like value in any column its format's files would carry (the
     update and undo files then never hold one); and how many contacts were left out. The
