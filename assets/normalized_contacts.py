@@ -118,7 +118,7 @@ def normalized_contacts(
         "changes_by_field": counts_table(changes, "field"),
         **timer.metadata(),
     }
-    # The checks group a million ids in DuckDB: the month's frames are let go first (the
-    # step's peak is 300 MB lower at a million contacts, BENCHMARKS.md).
+    # The checks group a million ids in DuckDB: the month's frames are let go first
+    # (BENCHMARKS.md, "The month's frames let go sooner").
     del contacts, changes
     return dg.MaterializeResult(check_results=_checks.results(hygiene, snapshot), metadata=metadata)
